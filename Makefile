@@ -1,0 +1,172 @@
+# proxyd: an authenticating TLS reverse proxy.  GNU make, no autotools.
+#
+#	make			build obj/proxyd and obj/proxyctl
+#	make check		run the test suite under Kyua
+#	make SANITIZE=1 check	the same, built with ASan and UBSan (obj-san/)
+#	make demo		install what is missing, build, run a demo
+#	make fuzz		build the libFuzzer targets (clang)
+#	make install		honours DESTDIR and PREFIX
+
+PREFIX ?=	/usr/local
+SBINDIR ?=	$(PREFIX)/sbin
+MANDIR ?=	$(PREFIX)/share/man
+SYSCONFDIR ?=	/etc
+DESTDIR ?=
+
+CC ?=		cc
+YACC =		byacc
+PKG_CONFIG ?=	pkg-config
+PKGS =		libssl libcrypto libbsd-overlay libxcrypt
+
+ifeq ($(SANITIZE),1)
+OBJ ?=		obj-san
+OPT =		-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined
+LDSAN =		-fsanitize=address,undefined
+else
+OBJ ?=		obj
+OPT =		-O2 -g -D_FORTIFY_SOURCE=2
+LDSAN =
+endif
+
+PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN =		-Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+		-Wmissing-prototypes -Wstrict-prototypes -Wformat=2
+HARDEN =	-fstack-protector-strong -fPIE
+CFLAGS ?=
+ALL_CFLAGS =	-std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
+		-Icommon -Iproxyd -I$(OBJ) $(CFLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS =	-pie -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
+
+COMMON_SRCS =	common/log.c
+LIB_SRCS =	proxyd/config.c proxyd/listener.c proxyd/http.c \
+		proxyd/path.c proxyd/headers.c
+DAEMON_SRCS =	proxyd/proxyd.c proxyd/pool.c proxyd/privsep.c \
+		proxyd/worker.c proxyd/io.c proxyd/relay.c proxyd/reply.c \
+		proxyd/control.c
+CTL_SRCS =	proxyd/proxyctl.c
+
+COMMON_OBJS =	$(COMMON_SRCS:%.c=$(OBJ)/build/%.o)
+LIB_OBJS =	$(LIB_SRCS:%.c=$(OBJ)/build/%.o) $(OBJ)/build/parse.o \
+		$(COMMON_OBJS)
+DAEMON_OBJS =	$(DAEMON_SRCS:%.c=$(OBJ)/build/%.o)
+CTL_OBJS =	$(CTL_SRCS:%.c=$(OBJ)/build/%.o) $(COMMON_OBJS)
+HEADERS =	$(wildcard proxyd/*.h common/*.h)
+
+UNIT_TESTS =	$(basename $(notdir $(wildcard regress/unit/t_*.c)))
+INTEG_TESTS =	$(notdir $(wildcard regress/integ/*_test.sh))
+TEST_HELPERS =	$(notdir $(wildcard regress/integ/*.py regress/integ/*.subr))
+FUZZERS =	fuzz_request fuzz_chunked fuzz_path
+
+.PHONY: all check check-build clean install deps demo fuzz fuzz-run
+
+all: $(OBJ)/proxyd $(OBJ)/proxyctl
+
+$(OBJ)/build/%.o: %.c $(HEADERS) $(OBJ)/parse.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/parse.c $(OBJ)/parse.h: proxyd/parse.y
+	@mkdir -p $(OBJ)
+	$(YACC) -d -o $(OBJ)/parse.c proxyd/parse.y
+
+$(OBJ)/build/parse.o: $(OBJ)/parse.c $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $(OBJ)/parse.c
+
+
+$(OBJ)/libproxyd.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(OBJ)/proxyd: $(DAEMON_OBJS) $(OBJ)/libproxyd.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(OBJ)/libproxyd.a $(PKG_LIBS)
+
+$(OBJ)/proxyctl: $(CTL_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJS) $(PKG_LIBS)
+
+# The test tree: unit test programs, the integration scripts and their
+# helpers, and the Kyuafile, all under $(OBJ)/regress.
+$(OBJ)/regress/t_%: regress/unit/t_%.c $(OBJ)/libproxyd.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags atf-c) \
+	    $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libproxyd.a \
+	    $(shell $(PKG_CONFIG) --libs atf-c) $(PKG_LIBS)
+
+check-build: all $(UNIT_TESTS:%=$(OBJ)/regress/%)
+	@mkdir -p $(OBJ)/regress
+	cp regress/Kyuafile $(OBJ)/regress/Kyuafile
+	for f in $(INTEG_TESTS) $(TEST_HELPERS); do \
+		ln -sf $(CURDIR)/regress/integ/$$f $(OBJ)/regress/$$f; \
+	done
+
+check: check-build
+	@rm -f $(OBJ)/regress/results.db
+	-cd $(OBJ)/regress && PROXYD=$(CURDIR)/$(OBJ)/proxyd \
+	    PROXYCTL=$(CURDIR)/$(OBJ)/proxyctl \
+	    kyua test --results-file=results.db
+	@cd $(OBJ)/regress && kyua report --results-file=results.db \
+	    --verbose --results-filter=broken,failed | \
+	    sed -n '/===> Failed/,$$p;/===> Broken/,$$p' | head -200
+	@cd $(OBJ)/regress && kyua report --results-file=results.db | \
+	    awk '/^Test cases:/ { gsub(",", ""); t = $$3; s = $$5; \
+	    x = $$7; b = $$10; f = $$12; \
+	    printf "%d passed, %d failed\n", t - s - x - b - f, b + f; \
+	    bad = b + f } END { exit bad != 0 }'
+
+# libFuzzer targets: pure parsers under ASan and UBSan.
+FUZZ_CFLAGS =	-std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -Icommon -Iproxyd
+fuzz: $(FUZZERS:%=$(OBJ)/fuzz/%)
+
+$(OBJ)/fuzz/%: regress/fuzz/%.c proxyd/http.c proxyd/path.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< proxyd/http.c proxyd/path.c $(PKG_LIBS)
+
+FUZZ_SECONDS ?=	60
+fuzz-run: fuzz
+	for f in $(FUZZERS); do \
+		mkdir -p $(OBJ)/fuzz/corpus-$$f; \
+		$(OBJ)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -max_len=8192 $(OBJ)/fuzz/corpus-$$f \
+		    regress/fuzz/seed-$$f || exit 1; \
+	done
+
+DEPS =		build-essential byacc pkg-config libssl-dev libbsd-dev \
+		libcrypt-dev kyua atf-sh libatf-dev curl openssl python3 \
+		procps mandoc
+deps:
+	@missing=; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update && apt-get install -y $$missing; \
+	fi
+
+demo: deps
+	$(MAKE) all
+	./etc/demo.sh $(OBJ)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/proxyd
+	install -m 555 $(OBJ)/proxyd $(OBJ)/proxyctl $(DESTDIR)$(SBINDIR)
+	install -m 444 proxyd.conf.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 444 proxyd.8 proxyctl.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 etc/proxyd.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/proxyd/proxyd.conf.example
+	install -d $(DESTDIR)$(SYSCONFDIR)/init.d \
+	    $(DESTDIR)/lib/systemd/system
+	install -m 755 etc/proxyd.init $(DESTDIR)$(SYSCONFDIR)/init.d/proxyd
+	install -m 644 etc/proxyd.service $(DESTDIR)/lib/systemd/system
+	install -d -m 755 $(DESTDIR)/var/empty
+	getent passwd proxyd >/dev/null || \
+	    useradd --system --no-create-home --home-dir /var/empty \
+	    --shell /usr/sbin/nologin proxyd
+
+clean:
+	rm -rf obj obj-san

@@ -1,0 +1,624 @@
+/*
+ * Copyright (c) 2026 The proxyd authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The parent: it parses the configuration, binds the listeners, keeps
+ * the control socket, and forks and watches the workers.  It runs as
+ * root and never reads a byte from a client.
+ */
+
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "proxyd.h"
+#include "proc.h"
+#include "conn.h"
+#include "control.h"
+#include "log.h"
+
+#define TICK			100	/* ms between two looks at the pool */
+#define CTL_CLIENTS_MAX		32
+
+extern char		**environ;
+
+static struct generationlist gens = TAILQ_HEAD_INITIALIZER(gens);
+static struct generation *current;
+static struct totals	 totals;
+static struct definelist defines = TAILQ_HEAD_INITIALIZER(defines);
+static char		 conffile[PATH_MAX];
+static char		*ctlpath;
+static int		 sigfd = -1, ctlfd = -1;
+static int		 debug;
+static uint64_t		 started;
+static int		 stopping;
+static uint64_t		 stop_deadline;
+static int		 wrote_pidfile;
+static struct ctlconn	*reload_waiter;
+static unsigned int	 reload_gen;
+static uint64_t		 reload_deadline;
+
+static __attribute__((__noreturn__)) void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: proxyd [-dnv] [-D macro=value] [-f file]\n");
+	exit(1);
+}
+
+/* In a new worker: close what belongs to the parent alone. */
+void
+parent_close_private(void)
+{
+	if (sigfd != -1)
+		close(sigfd);
+	if (ctlfd != -1)
+		close(ctlfd);
+	control_close_all();
+}
+
+/*
+ * What the configuration asks for that this version cannot do yet: better
+ * to refuse to start than to serve without TLS or let anyone past a
+ * password prompt that is not checked.
+ */
+static int
+config_unsupported(const struct config *conf, struct errlist *errs)
+{
+	const struct server	*srv;
+	const struct listener	*l;
+	const struct location	*loc;
+
+	TAILQ_FOREACH(l, &conf->listeners, entry)
+		if (l->tls)
+			errlist_add(errs, l->file, l->line,
+			    "tls listeners are not supported yet");
+	TAILQ_FOREACH(srv, &conf->servers, entry) {
+		if (srv->root.rules.auth != NULL)
+			errlist_add(errs, srv->file, srv->line,
+			    "authenticate is not supported yet");
+		TAILQ_FOREACH(loc, &srv->locations, entry)
+			if (loc->rules.auth != NULL &&
+			    loc->rules.auth != srv->root.rules.auth)
+				errlist_add(errs, loc->file, loc->line,
+				    "authenticate is not supported yet");
+	}
+	if (conf->uid == 0)
+		errlist_add(errs, conf->path, 0,
+		    "user %s: workers must not run as root", conf->user);
+	return errs->count > 0 ? -1 : 0;
+}
+
+static struct config *
+load_config(struct errlist *errs)
+{
+	struct config	*conf;
+
+	if ((conf = parse_config(conffile, &defines, errs)) == NULL)
+		return NULL;
+	if (config_unsupported(conf, errs) == -1) {
+		config_free(conf);
+		return NULL;
+	}
+	if (conf->accesslog != NULL)
+		log_warnx("log access: not supported yet, no access log "
+		    "is written");
+	return conf;
+}
+
+static struct generation *
+generation_new(struct config *conf)
+{
+	static unsigned int	 next_id = 1;
+	struct generation	*g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->id = next_id++;
+	g->conf = conf;
+	TAILQ_INSERT_TAIL(&gens, g, entry);
+	return g;
+}
+
+static void
+generation_drain(struct generation *g)
+{
+	g->draining = 1;
+	g->drain_deadline = now_ms() + g->conf->timeout_shutdown;
+	pool_signal(g, SIGTERM);
+}
+
+/* Forget draining generations whose workers are all gone. */
+static void
+generations_collect(void)
+{
+	struct generation	*g, *next;
+
+	TAILQ_FOREACH_SAFE(g, &gens, entry, next) {
+		if (!g->draining || pool_count(g, -1) > 0)
+			continue;
+		TAILQ_REMOVE(&gens, g, entry);
+		log_info("generation %u ended", g->id);
+		config_free(g->conf);
+		free(g);
+	}
+}
+
+static void
+errlist_text(const struct errlist *errs, char *buf, size_t len)
+{
+	size_t	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < errs->count; i++) {
+		strlcat(buf, errs->lines[i], len);
+		strlcat(buf, "\n", len);
+	}
+}
+
+static void
+reload(struct ctlconn *c)
+{
+	struct errlist	 errs = { NULL, 0 };
+	struct config	*conf;
+	struct generation *g;
+	char		 text[8192];
+	size_t		 i;
+
+	if (reload_waiter != NULL) {
+		if (c != NULL)
+			control_reply(c, 1, "reload: already in progress\n");
+		return;
+	}
+	log_info("reloading %s", conffile);
+	if ((conf = load_config(&errs)) == NULL) {
+		for (i = 0; i < errs.count; i++)
+			log_warnx("%s", errs.lines[i]);
+		log_warnx("reload failed; the old configuration stays");
+		if (c != NULL) {
+			errlist_text(&errs, text, sizeof(text));
+			control_reply(c, 1, text);
+		}
+		errlist_clear(&errs);
+		return;
+	}
+	if (listeners_bind(conf, current->conf) == -1) {
+		config_free(conf);
+		if (c != NULL)
+			control_reply(c, 1, "reload: cannot listen; "
+			    "the old configuration stays\n");
+		return;
+	}
+	if (strcmp(conf->socket, ctlpath) != 0)
+		log_warnx("socket %s: the control socket changes only at "
+		    "restart", conf->socket);
+	if ((g = generation_new(conf)) == NULL) {
+		listeners_close(conf);
+		config_free(conf);
+		if (c != NULL)
+			control_reply(c, 1, "reload: out of memory\n");
+		return;
+	}
+	/* The old sockets still configured now belong to the new config. */
+	listeners_close(current->conf);
+	generation_drain(current);
+	current = g;
+	pool_maintain(&gens, now_ms());
+	reload_waiter = c;
+	reload_gen = g->id;
+	reload_deadline = now_ms() + CTL_RELOAD_TIMEOUT;
+	if (c == NULL)
+		log_info("reload: generation %u starting", g->id);
+}
+
+/* Answer a reload once a worker of the new generation accepts. */
+static void
+reload_check(void)
+{
+	char	 text[128];
+
+	if (reload_waiter == NULL && reload_gen == 0)
+		return;
+	if (pool_count(current, SLOT_IDLE) + pool_count(current, SLOT_BUSY) >
+	    0) {
+		snprintf(text, sizeof(text), "reload: ok (generation %u)\n",
+		    reload_gen);
+		log_info("%s", text);
+		if (reload_waiter != NULL)
+			control_reply(reload_waiter, 0, text);
+	} else if (now_ms() >= reload_deadline) {
+		snprintf(text, sizeof(text), "reload: the workers of "
+		    "generation %u did not start\n", reload_gen);
+		log_warnx("%s", text);
+		if (reload_waiter != NULL)
+			control_reply(reload_waiter, 1, text);
+	} else
+		return;
+	reload_waiter = NULL;
+	reload_gen = 0;
+}
+
+void
+parent_reload(struct ctlconn *c)
+{
+	reload(c);
+}
+
+void
+parent_log_reopen(struct ctlconn *c)
+{
+	control_reply(c, 0, "log: reopened\n");
+}
+
+static void
+stop(void)
+{
+	struct generation	*g;
+
+	if (stopping)
+		return;
+	stopping = 1;
+	log_info("stopping");
+	stop_deadline = now_ms() + current->conf->timeout_shutdown;
+	TAILQ_FOREACH(g, &gens, entry) {
+		listeners_close(g->conf);
+		if (!g->draining)
+			generation_drain(g);
+	}
+	if (ctlfd != -1) {
+		close(ctlfd);
+		ctlfd = -1;
+	}
+}
+
+void
+parent_stop(struct ctlconn *c)
+{
+	stop();
+	control_reply(c, 0, "stop: proxyd is stopping\n");
+}
+
+static size_t
+appendf(char *buf, size_t len, size_t off, const char *fmt, ...)
+    __attribute__((__format__ (printf, 4, 5)));
+
+static size_t
+appendf(char *buf, size_t len, size_t off, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (off >= len)
+		return off;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return off;
+	return off + n >= len ? len - 1 : off + n;
+}
+
+static const char *
+state_name(int state)
+{
+	switch (state) {
+	case SLOT_STARTING:
+		return "starting";
+	case SLOT_IDLE:
+		return "idle";
+	case SLOT_BUSY:
+		return "busy";
+	case SLOT_EXITING:
+		return "exiting";
+	default:
+		return "free";
+	}
+}
+
+void
+parent_status(struct ctlconn *c)
+{
+	const struct config	*conf = current->conf;
+	const struct listener	*l;
+	const struct server	*srv;
+	const struct upstream	*up;
+	const struct slot	*slot;
+	struct totals		 t = totals;
+	struct generation	*g;
+	unsigned int		 i, j, total = 0, busy = 0, idle = 0;
+	size_t			 len = 65536, off = 0;
+	char			*buf;
+
+	if ((buf = malloc(len)) == NULL) {
+		control_reply(c, 1, "status: out of memory\n");
+		return;
+	}
+	for (i = 0; i < scoreboard->used; i++) {
+		slot = &scoreboard->slots[i];
+		if (slot->state == SLOT_FREE)
+			continue;
+		total++;
+		if (slot->state == SLOT_BUSY)
+			busy++;
+		else if (slot->state == SLOT_IDLE ||
+		    slot->state == SLOT_STARTING)
+			idle++;
+		t.connections += slot->connections;
+		t.requests += slot->requests;
+		for (j = 0; j < STATUS_CLASSES; j++)
+			t.status[j] += slot->status[j];
+		t.auth_failures += slot->auth_failures;
+	}
+	off = appendf(buf, len, off,
+	    "proxyd: %s\npid: %d\nuptime: %llu\ngeneration: %u\n"
+	    "config: %s\n"
+	    "workers: %u total, %u busy, %u idle (min %u, max %u)\n"
+	    "connections: %llu\n"
+	    "requests: %llu (2xx %llu, 3xx %llu, 4xx %llu, 5xx %llu)\n"
+	    "auth failures: %llu\n",
+	    PROXYD_VERSION, (int)getpid(),
+	    (unsigned long long)((now_ms() - started) / 1000), current->id,
+	    conffile, total, busy, idle, conf->prefork_min, conf->prefork_max,
+	    (unsigned long long)t.connections,
+	    (unsigned long long)t.requests,
+	    (unsigned long long)t.status[2], (unsigned long long)t.status[3],
+	    (unsigned long long)t.status[4], (unsigned long long)t.status[5],
+	    (unsigned long long)t.auth_failures);
+	TAILQ_FOREACH(l, &conf->listeners, entry)
+		off = appendf(buf, len, off, "listener %s%s: %zu server%s\n",
+		    l->name, l->tls ? " tls" : "", l->nservers,
+		    l->nservers == 1 ? "" : "s");
+	TAILQ_FOREACH(srv, &conf->servers, entry)
+		off = appendf(buf, len, off, "server %s: line %d\n",
+		    srv->name, srv->line);
+	TAILQ_FOREACH(up, &conf->upstreams, entry)
+		off = appendf(buf, len, off, "backend %s port %u%s: "
+		    "%zu address%s\n", up->host, up->port,
+		    up->tls ? " tls" : "", up->naddrs,
+		    up->naddrs == 1 ? "" : "es");
+	TAILQ_FOREACH(g, &gens, entry)
+		if (g->draining)
+			off = appendf(buf, len, off,
+			    "generation %u: draining, %u workers\n", g->id,
+			    pool_count(g, -1));
+	for (i = 0; i < scoreboard->used; i++) {
+		slot = &scoreboard->slots[i];
+		if (slot->state == SLOT_FREE)
+			continue;
+		off = appendf(buf, len, off, "worker %u (gen %u): pid %d, "
+		    "%s, %llu connections, %llu requests\n", slot->number,
+		    slot->generation, (int)slot->pid, state_name(slot->state),
+		    (unsigned long long)slot->connections,
+		    (unsigned long long)slot->requests);
+	}
+	control_reply(c, 0, buf);
+	free(buf);
+}
+
+static void
+write_pidfile(void)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(PROXYD_PIDFILE, "w")) == NULL) {
+		log_warn("%s", PROXYD_PIDFILE);
+		return;
+	}
+	fprintf(fp, "%d\n", (int)getpid());
+	fclose(fp);
+	wrote_pidfile = 1;
+}
+
+static void
+parent_exit(void)
+{
+	if (ctlpath != NULL)
+		unlink(ctlpath);
+	if (wrote_pidfile)
+		unlink(PROXYD_PIDFILE);
+	log_info("stopped");
+	exit(0);
+}
+
+static void
+signals_setup(void)
+{
+	sigset_t	 set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		fatal("sigprocmask");
+	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+signals_dispatch(void)
+{
+	struct signalfd_siginfo	 si;
+
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			pool_reap(&gens, &totals);
+			break;
+		case SIGHUP:
+			if (!stopping)
+				reload(NULL);
+			break;
+		case SIGUSR1:
+			log_info("log files reopened");
+			break;
+		case SIGTERM:
+		case SIGINT:
+			stop();
+			break;
+		}
+	}
+}
+
+static __attribute__((__noreturn__)) void
+parent_loop(void)
+{
+	struct pollfd	 pfd[2 + CTL_CLIENTS_MAX];
+	struct generation *g;
+	uint64_t	 now;
+	int		 n, nctl;
+
+	for (;;) {
+		pfd[0].fd = sigfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ctlfd;
+		pfd[1].events = POLLIN;
+		nctl = control_pollfds(pfd + 2, CTL_CLIENTS_MAX);
+		n = poll(pfd, 2 + nctl, TICK);
+		if (n == -1 && errno != EINTR)
+			fatal("poll");
+		if (n > 0) {
+			if (pfd[0].revents)
+				signals_dispatch();
+			if (ctlfd != -1 && pfd[1].revents)
+				control_accept(ctlfd);
+			control_dispatch(pfd + 2, nctl);
+		}
+		pool_reap(&gens, &totals);
+		now = now_ms();
+		if (stopping) {
+			n = 0;
+			TAILQ_FOREACH(g, &gens, entry)
+				n += pool_count(g, -1);
+			if (n == 0)
+				parent_exit();
+			if (now >= stop_deadline)
+				TAILQ_FOREACH(g, &gens, entry)
+					pool_signal(g, SIGKILL);
+			continue;
+		}
+		pool_maintain(&gens, now);
+		reload_check();
+		generations_collect();
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct errlist	 errs = { NULL, 0 };
+	struct config	*conf;
+	const char	*file = PROXYD_CONF;
+	int		 ch, noaction = 0, verbose = 0;
+	size_t		 i;
+
+	proc_title_init(argc, argv, environ);
+	while ((ch = getopt(argc, argv, "D:df:nv")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (define_add(&defines, optarg) == -1) {
+				fprintf(stderr, "proxyd: -D %s: expected "
+				    "macro=value\n", optarg);
+				exit(1);
+			}
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (!noaction && geteuid() != 0) {
+		fprintf(stderr, "proxyd: must be started as root\n");
+		exit(1);
+	}
+	log_init(1, LOG_DAEMON);
+	log_setverbose(verbose);
+	/* The parent leaves its directory when it daemonizes. */
+	if (realpath(file, conffile) == NULL &&
+	    strlcpy(conffile, file, sizeof(conffile)) >= sizeof(conffile)) {
+		fprintf(stderr, "proxyd: %s: path too long\n", file);
+		exit(1);
+	}
+
+	conf = noaction ? parse_config(conffile, &defines, &errs) :
+	    load_config(&errs);
+	if (conf == NULL) {
+		for (i = 0; i < errs.count; i++)
+			fprintf(stderr, "%s\n", errs.lines[i]);
+		if (errs.count == 0)
+			fprintf(stderr, "proxyd: %s: cannot load\n", file);
+		exit(1);
+	}
+	if (noaction) {
+		printf("configuration OK\n");
+		exit(0);
+	}
+	if (control_in_use(conf->socket)) {
+		fprintf(stderr, "proxyd: already running (%s)\n",
+		    conf->socket);
+		exit(1);
+	}
+	if (listeners_bind(conf, NULL) == -1)
+		exit(1);
+	if ((ctlfd = control_open(conf->socket)) == -1)
+		exit(1);
+	if ((ctlpath = strdup(conf->socket)) == NULL)
+		fatal("strdup");
+
+	if (!debug) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(0, conf->syslog_facility);
+		write_pidfile();
+	}
+	proc_title("parent");
+	log_info("started, generation 1");
+	started = now_ms();
+	signals_setup();
+	pool_init();
+	if ((current = generation_new(conf)) == NULL)
+		fatal("generation");
+	pool_maintain(&gens, now_ms());
+	parent_loop();
+}

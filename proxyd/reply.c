@@ -1,0 +1,101 @@
+/*
+ * Copyright (c) 2026 The proxyd authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Responses proxyd writes itself: errors and redirects.  They are short
+ * and complete, never echo request bytes, and name no version.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "proxyd.h"
+#include "proc.h"
+#include "conn.h"
+
+/* The Date value, formatted once a second. */
+const char *
+http_date(void)
+{
+	static char	 date[40];
+	static time_t	 last;
+	struct tm	 tm;
+	time_t		 now;
+
+	now = time(NULL);
+	if (now != last) {
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		last = now;
+	}
+	return date;
+}
+
+/*
+ * Answer with status, an optional extra header line (without CRLF) and
+ * a one-line body.  The connection is kept open only when s->close is
+ * not set; the caller decides that.  Returns -1 if the write failed.
+ */
+int
+reply_status(struct session *s, int status, const char *extra,
+    const char *body)
+{
+	char		 head[1024], text[128];
+	struct iovec	 iov[2];
+	int		 n, bodylen;
+
+	if (body == NULL) {
+		snprintf(text, sizeof(text), "%d %s\n", status,
+		    http_reason(status));
+		body = text;
+	}
+	bodylen = strlen(body);
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\n"
+	    "Date: %s\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %d\r\n"
+	    "%s%s"
+	    "%s"
+	    "\r\n",
+	    status, http_reason(status), http_date(), bodylen,
+	    extra != NULL ? extra : "", extra != NULL ? "\r\n" : "",
+	    s->close ? "Connection: close\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	s->status = status;
+	iov[0].iov_base = head;
+	iov[0].iov_len = n;
+	iov[1].iov_base = (void *)body;
+	iov[1].iov_len = s->req.method_id == METHOD_HEAD ? 0 : bodylen;
+	return conn_writev(&s->client, iov, 2,
+	    now_ms() + s->conf->timeout_body);
+}
+
+/* An error: the connection is closed after it. */
+int
+reply_error(struct session *s, int status)
+{
+	const char	*extra = NULL;
+
+	s->close = 1;
+	if (status == 405)
+		extra = "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
+	return reply_status(s, status, extra, NULL);
+}
