@@ -106,6 +106,7 @@ check: check-build
 	@rm -f $(OBJ)/regress/results.db
 	-cd $(OBJ)/regress && PROXYD=$(CURDIR)/$(OBJ)/proxyd \
 	    PROXYCTL=$(CURDIR)/$(OBJ)/proxyctl \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/regress/lsan.supp:print_suppressions=0 \
 	    kyua test --results-file=results.db
 	@cd $(OBJ)/regress && kyua report --results-file=results.db \
 	    --verbose --results-filter=broken,failed | \

@@ -216,7 +216,7 @@ struct hsts_conf {
 struct server {
 	TAILQ_ENTRY(server)	 entry;
 	char			*name;		/* as written */
-	char			**aliases;	/* lower case */
+	char			**aliases;	/* lower case, [0] is the name */
 	size_t			 naliases;
 	struct listenconflist	 listens;
 	struct tls_conf		 tls;
