@@ -533,5 +533,6 @@ worker_main(struct config *conf, struct slot *slot)
 		}
 	}
 	slot->state = SLOT_EXITING;
-	exit(0);
+	/* The parent's atexit handlers are not ours to run. */
+	_exit(0);
 }
