@@ -802,7 +802,13 @@ location_find(const struct server *srv, const char *path, size_t len,
 		}
 		if (path_prefix_match(loc->prefix, loc->prefixlen, path, len,
 		    &off)) {
-			*restoff = off;
+			/*
+			 * A location that borrows its server's backend (it
+			 * only changes, say, authentication) maps no prefix:
+			 * /public/x stays /public/x, as under Apache's
+			 * <Location> with ProxyPass /.
+			 */
+			*restoff = loc->rules.set & RULE_ACTION ? off : 0;
 			return loc;
 		}
 	}

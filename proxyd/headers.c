@@ -436,6 +436,21 @@ url_matches(const struct url *u, const char *v, size_t len, size_t *rest)
 	return 1;
 }
 
+/*
+ * The public prefix of a location's backend: its own prefix when it says
+ * where to proxy, none when it borrows its server's backend.
+ */
+static size_t
+mapping_prefix(const struct location *loc, const char **prefix)
+{
+	if (loc->rules.set & RULE_ACTION) {
+		*prefix = loc->prefix;
+		return loc->prefixlen;
+	}
+	*prefix = "";
+	return 0;
+}
+
 /* A location and a URL its responses come from. */
 typedef int (*mapping_cb)(const struct location *, const struct url *,
     void *);
@@ -488,17 +503,18 @@ static int
 rewrite_url_cb(const struct location *loc, const struct url *u, void *arg)
 {
 	struct rewrite	*rw = arg;
-	const char	*h;
-	size_t		 rest, hlen;
+	const char	*h, *prefix;
+	size_t		 rest, hlen, plen;
 
 	if (!url_matches(u, rw->v, rw->len, &rest))
 		return 0;
 	public_host(rw->s, &h, &hlen, 1);
+	plen = mapping_prefix(loc, &prefix);
 	if (out_str(rw->out, rw->s->tls ? "https://" : "http://") == -1 ||
 	    out_add(rw->out, h, hlen) == -1 ||
-	    out_add(rw->out, loc->prefix, loc->prefixlen) == -1)
+	    out_add(rw->out, prefix, plen) == -1)
 		rw->failed = 1;
-	else if (loc->prefixlen == 0 && (rest == rw->len ||
+	else if (plen == 0 && (rest == rw->len ||
 	    rw->v[rest] != '/') && out_add(rw->out, "/", 1) == -1)
 		rw->failed = 1;
 	else if (out_add(rw->out, rw->v + rest, rw->len - rest) == -1)
@@ -531,8 +547,8 @@ static int
 rewrite_cookie_cb(const struct location *loc, const struct url *u, void *arg)
 {
 	struct cookie_attr *ca = arg;
-	const char	*v = ca->v, *h;
-	size_t		 len = ca->len, rest, hlen;
+	const char	*v = ca->v, *h, *prefix;
+	size_t		 len = ca->len, rest, hlen, plen;
 
 	if (ca->domain) {
 		if (len > 0 && v[0] == '.') {
@@ -549,9 +565,10 @@ rewrite_cookie_cb(const struct location *loc, const struct url *u, void *arg)
 	if (len == 0 || v[0] != '/' ||
 	    !path_below(u->path, u->baselen, v, len, &rest))
 		return 0;
-	if (out_add(ca->out, loc->prefix, loc->prefixlen) == -1)
+	plen = mapping_prefix(loc, &prefix);
+	if (out_add(ca->out, prefix, plen) == -1)
 		ca->failed = 1;
-	else if (loc->prefixlen + (len - rest) == 0)
+	else if (plen + (len - rest) == 0)
 		ca->failed = out_add(ca->out, "/", 1) == -1;
 	else if (out_add(ca->out, v + rest, len - rest) == -1)
 		ca->failed = 1;
