@@ -32,6 +32,7 @@
 #include "log.h"
 
 static int		 log_to_stderr = 1;
+static int		 log_facility = LOG_DAEMON;
 static int		 log_verbose;
 static const char	*log_proc;
 
@@ -42,9 +43,20 @@ void
 log_init(int to_stderr, int facility)
 {
 	log_to_stderr = to_stderr;
+	log_facility = facility;
 	if (!to_stderr)
 		openlog(getprogname(), LOG_PID | LOG_NDELAY, facility);
 	tzset();
+}
+
+/* After closing descriptors wholesale: open the syslog socket again. */
+void
+log_reconnect(void)
+{
+	if (log_to_stderr)
+		return;
+	closelog();
+	openlog(getprogname(), LOG_PID | LOG_NDELAY, log_facility);
 }
 
 void

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 
 void	log_init(int, int);
+void	log_reconnect(void);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_procname(const char *);

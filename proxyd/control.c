@@ -256,13 +256,3 @@ control_dispatch(struct pollfd *pfd, int n)
 		if (c->reading && now >= c->deadline)
 			control_drop(c);
 }
-
-/* In a new worker: these descriptors are the parent's. */
-void
-control_close_all(void)
-{
-	struct ctlconn	*c;
-
-	TAILQ_FOREACH(c, &ctlconns, entry)
-		close(c->fd);
-}

@@ -43,7 +43,6 @@ void	 control_accept(int);
 void	 control_reply(struct ctlconn *, int, const char *);
 int	 control_pollfds(struct pollfd *, int);
 void	 control_dispatch(struct pollfd *, int);
-void	 control_close_all(void);
 
 /* proxyd.c: the commands */
 void	 parent_status(struct ctlconn *);

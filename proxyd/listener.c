@@ -417,7 +417,7 @@ listener_open(struct listener *l)
  * this call opened is closed and what it took over is given back.
  */
 int
-listeners_bind(struct config *conf, struct config *old)
+listeners_bind(struct config *conf, struct config *old, struct errlist *errs)
 {
 	struct listener	*l, *o, **done = NULL;
 	struct listener	**from = NULL;
@@ -447,8 +447,14 @@ listeners_bind(struct config *conf, struct config *old)
 			log_info("no IPv6, not listening on %s", l->name);
 			continue;
 		}
-		log_warnx("cannot listen on %s: %s", l->name,
-		    strerror(errno));
+		/* A reload tells proxyctl where, startup says it plainly. */
+		if (errs != NULL)
+			errlist_add(errs, l->file, l->line,
+			    "cannot listen on %s: %s", l->name,
+			    strerror(errno));
+		else
+			log_warnx("cannot listen on %s: %s", l->name,
+			    strerror(errno));
 		for (i = 0; i < ndone; i++) {
 			if (from[i] != NULL)
 				from[i]->fd = done[i]->fd;

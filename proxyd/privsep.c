@@ -24,8 +24,10 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,45 @@
 #include "proxyd.h"
 #include "proc.h"
 #include "log.h"
+
+static int
+own_listener(const struct config *conf, int fd)
+{
+	const struct listener	*l;
+
+	TAILQ_FOREACH(l, &conf->listeners, entry)
+		if (l->sock == l && l->fd == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * A new worker inherits every descriptor of the parent: the control
+ * socket, and the listeners of other generations, which must close when
+ * their generation ends.  Keep standard input, output and error and our
+ * own listeners; reconnect to syslog.
+ */
+void
+privsep_close_fds(const struct config *conf)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	const char	*errstr;
+	int		 fd, dfd;
+
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		fatal("/proc/self/fd");
+	dfd = dirfd(dir);
+	while ((de = readdir(dir)) != NULL) {
+		fd = strtonum(de->d_name, 0, INT_MAX, &errstr);
+		if (errstr != NULL || fd <= STDERR_FILENO || fd == dfd ||
+		    own_listener(conf, fd))
+			continue;
+		close(fd);
+	}
+	closedir(dir);
+	log_reconnect();
+}
 
 /* The last byte of the arguments the kernel gave us. */
 static char	*title_end;

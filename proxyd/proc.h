@@ -54,6 +54,7 @@ struct slot {
 	unsigned int		 generation;
 	unsigned int		 number;	/* "worker N" */
 	volatile int		 state;
+	volatile int		 listening;	/* holds the listeners */
 	uint64_t		 started;	/* monotonic ms, set by parent */
 	uint64_t		 connections;
 	uint64_t		 requests;
@@ -109,13 +110,12 @@ uint64_t pool_next_tick(const struct generationlist *, uint64_t);
 void	 proc_title_init(int, char *[], char *[]);
 void	 proc_title(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
+void	 privsep_close_fds(const struct config *);
 void	 privsep_drop(const struct config *);
 
 /* worker.c */
 __attribute__((__noreturn__)) void worker_main(struct config *,
 	    struct slot *);
 
-/* proxyd.c */
-void	 parent_close_private(void);
 
 #endif /* PROC_H */

@@ -59,9 +59,10 @@ static uint64_t		 started;
 static int		 stopping;
 static uint64_t		 stop_deadline;
 static int		 wrote_pidfile;
+static struct generation *pending;	/* reloaded, not serving yet */
 static struct ctlconn	*reload_waiter;
-static unsigned int	 reload_gen;
 static uint64_t		 reload_deadline;
+static struct ctlconn	*stop_waiter;
 
 static __attribute__((__noreturn__)) void
 usage(void)
@@ -69,17 +70,6 @@ usage(void)
 	fprintf(stderr,
 	    "usage: proxyd [-dnv] [-D macro=value] [-f file]\n");
 	exit(1);
-}
-
-/* In a new worker: close what belongs to the parent alone. */
-void
-parent_close_private(void)
-{
-	if (sigfd != -1)
-		close(sigfd);
-	if (ctlfd != -1)
-		close(ctlfd);
-	control_close_all();
 }
 
 /*
@@ -93,11 +83,16 @@ config_unsupported(const struct config *conf, struct errlist *errs)
 	const struct server	*srv;
 	const struct listener	*l;
 	const struct location	*loc;
+	const struct upstream	*up;
 
 	TAILQ_FOREACH(l, &conf->listeners, entry)
 		if (l->tls)
 			errlist_add(errs, l->file, l->line,
 			    "tls listeners are not supported yet");
+	TAILQ_FOREACH(up, &conf->upstreams, entry)
+		if (up->tls)
+			errlist_add(errs, up->file, up->line,
+			    "https backends are not supported yet");
 	TAILQ_FOREACH(srv, &conf->servers, entry) {
 		if (srv->root.rules.auth != NULL)
 			errlist_add(errs, srv->file, srv->line,
@@ -181,22 +176,39 @@ errlist_text(const struct errlist *errs, char *buf, size_t len)
 	}
 }
 
+/*
+ * Reload: parse and check the new configuration; if it is good, take
+ * over the sockets still configured, bind the new ones and fork a new
+ * generation.  The old generation keeps serving until a new worker
+ * accepts (reload_check), so that a new generation that cannot start
+ * leaves the old configuration in place.
+ */
 static void
 reload(struct ctlconn *c)
 {
 	struct errlist	 errs = { NULL, 0 };
 	struct config	*conf;
-	struct generation *g;
 	char		 text[8192];
 	size_t		 i;
 
-	if (reload_waiter != NULL) {
+	if (pending != NULL) {
 		if (c != NULL)
 			control_reply(c, 1, "reload: already in progress\n");
 		return;
 	}
 	log_info("reloading %s", conffile);
-	if ((conf = load_config(&errs)) == NULL) {
+	conf = load_config(&errs);
+	if (conf != NULL && listeners_bind(conf, current->conf, &errs) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf == NULL || (pending = generation_new(conf)) == NULL) {
+		if (conf != NULL) {
+			listeners_bind(current->conf, conf, NULL);
+			listeners_close(conf);
+			config_free(conf);
+			errlist_add(&errs, conffile, 0, "out of memory");
+		}
 		for (i = 0; i < errs.count; i++)
 			log_warnx("%s", errs.lines[i]);
 		log_warnx("reload failed; the old configuration stays");
@@ -207,60 +219,56 @@ reload(struct ctlconn *c)
 		errlist_clear(&errs);
 		return;
 	}
-	if (listeners_bind(conf, current->conf) == -1) {
-		config_free(conf);
-		if (c != NULL)
-			control_reply(c, 1, "reload: cannot listen; "
-			    "the old configuration stays\n");
-		return;
-	}
 	if (strcmp(conf->socket, ctlpath) != 0)
 		log_warnx("socket %s: the control socket changes only at "
 		    "restart", conf->socket);
-	if ((g = generation_new(conf)) == NULL) {
-		listeners_close(conf);
-		config_free(conf);
-		if (c != NULL)
-			control_reply(c, 1, "reload: out of memory\n");
-		return;
-	}
-	/* The old sockets still configured now belong to the new config. */
-	listeners_close(current->conf);
-	generation_drain(current);
-	current = g;
-	pool_maintain(&gens, now_ms());
 	reload_waiter = c;
-	reload_gen = g->id;
 	reload_deadline = now_ms() + CTL_RELOAD_TIMEOUT;
-	if (c == NULL)
-		log_info("reload: generation %u starting", g->id);
+	pool_maintain(&gens, now_ms());
 }
 
-/* Answer a reload once a worker of the new generation accepts. */
+/*
+ * Switch over once a worker of the new generation accepts; give up on
+ * it, keeping the old one, if none does in time.
+ */
 static void
 reload_check(void)
 {
-	char	 text[128];
+	struct generation	*old;
+	char			 text[128];
+	int			 status;
 
-	if (reload_waiter == NULL && reload_gen == 0)
+	if (pending == NULL)
 		return;
-	if (pool_count(current, SLOT_IDLE) + pool_count(current, SLOT_BUSY) >
+	if (pool_count(pending, SLOT_IDLE) + pool_count(pending, SLOT_BUSY) >
 	    0) {
+		old = current;
+		current = pending;
+		/* What the new generation did not take over was removed. */
+		listeners_close(old->conf);
+		generation_drain(old);
 		snprintf(text, sizeof(text), "reload: ok (generation %u)\n",
-		    reload_gen);
-		log_info("%s", text);
-		if (reload_waiter != NULL)
-			control_reply(reload_waiter, 0, text);
+		    current->id);
+		status = 0;
 	} else if (now_ms() >= reload_deadline) {
+		listeners_bind(current->conf, pending->conf, NULL);
+		listeners_close(pending->conf);
+		generation_drain(pending);
+		pool_signal(pending, SIGKILL);
 		snprintf(text, sizeof(text), "reload: the workers of "
-		    "generation %u did not start\n", reload_gen);
-		log_warnx("%s", text);
-		if (reload_waiter != NULL)
-			control_reply(reload_waiter, 1, text);
+		    "generation %u did not start; the old configuration "
+		    "stays\n", pending->id);
+		status = 1;
 	} else
 		return;
+	pending = NULL;
+	if (status == 0)
+		log_info("%s", text);
+	else
+		log_warnx("%s", text);
+	if (reload_waiter != NULL)
+		control_reply(reload_waiter, status, text);
 	reload_waiter = NULL;
-	reload_gen = 0;
 }
 
 void
@@ -290,17 +298,41 @@ stop(void)
 		if (!g->draining)
 			generation_drain(g);
 	}
+	if (reload_waiter != NULL)
+		control_reply(reload_waiter, 1, "reload: proxyd is stopping\n");
+	reload_waiter = NULL;
+	pending = NULL;
 	if (ctlfd != -1) {
 		close(ctlfd);
 		ctlfd = -1;
 	}
 }
 
+/* proxyctl stop is answered once no worker holds a listening socket. */
+static void
+stop_check(void)
+{
+	unsigned int	 i;
+
+	if (stop_waiter == NULL)
+		return;
+	for (i = 0; i < scoreboard->used; i++)
+		if (scoreboard->slots[i].state != SLOT_FREE &&
+		    scoreboard->slots[i].listening)
+			return;
+	control_reply(stop_waiter, 0, "stop: proxyd stopped accepting\n");
+	stop_waiter = NULL;
+}
+
 void
 parent_stop(struct ctlconn *c)
 {
+	if (stop_waiter != NULL) {
+		control_reply(c, 1, "stop: already in progress\n");
+		return;
+	}
+	stop_waiter = c;
 	stop();
-	control_reply(c, 0, "stop: proxyd is stopping\n");
 }
 
 static size_t
@@ -515,11 +547,14 @@ parent_loop(void)
 		pool_reap(&gens, &totals);
 		now = now_ms();
 		if (stopping) {
+			stop_check();
 			n = 0;
 			TAILQ_FOREACH(g, &gens, entry)
 				n += pool_count(g, -1);
-			if (n == 0)
+			if (n == 0) {
+				stop_check();
 				parent_exit();
+			}
 			if (now >= stop_deadline)
 				TAILQ_FOREACH(g, &gens, entry)
 					pool_signal(g, SIGKILL);
@@ -581,8 +616,8 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 
-	conf = noaction ? parse_config(conffile, &defines, &errs) :
-	    load_config(&errs);
+	/* -n refuses exactly what startup would. */
+	conf = load_config(&errs);
 	if (conf == NULL) {
 		for (i = 0; i < errs.count; i++)
 			fprintf(stderr, "%s\n", errs.lines[i]);
@@ -599,7 +634,7 @@ main(int argc, char *argv[])
 		    conf->socket);
 		exit(1);
 	}
-	if (listeners_bind(conf, NULL) == -1)
+	if (listeners_bind(conf, NULL, NULL) == -1)
 		exit(1);
 	if ((ctlfd = control_open(conf->socket)) == -1)
 		exit(1);

@@ -315,7 +315,8 @@ int		 url_parse(const char *, struct url *, char *, size_t);
 
 /* listener.c */
 int		 listeners_resolve(struct config *, struct errlist *);
-int		 listeners_bind(struct config *, struct config *);
+int		 listeners_bind(struct config *, struct config *,
+		    struct errlist *);
 void		 listeners_close(struct config *);
 struct listener	*listener_of(struct config *, struct listener *, int);
 

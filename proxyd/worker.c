@@ -52,12 +52,26 @@ volatile sig_atomic_t	 worker_draining;
 
 static struct slot	*myslot;
 static int		 myslotno;
+static int		 listen_fds[64];
+static volatile sig_atomic_t nlisten_fds;
 
+/*
+ * Told to go: stop accepting at once, so that a stop closes the ports
+ * while requests in progress finish.  The sockets stay open in the
+ * parent and the next generation when it is a reload.
+ */
 static void
 worker_sigterm(int sig)
 {
+	int	 i;
+
 	(void)sig;
 	worker_draining = 1;
+	for (i = 0; i < nlisten_fds; i++)
+		close(listen_fds[i]);
+	nlisten_fds = 0;
+	if (myslot != NULL)
+		myslot->listening = 0;
 }
 
 static void *
@@ -482,7 +496,7 @@ worker_main(struct config *conf, struct slot *slot)
 	myslotno = slot - scoreboard->slots;
 	worker_signals();
 	proc_title("worker %u (gen %u)", slot->number, slot->generation);
-	parent_close_private();
+	privsep_close_fds(conf);
 	privsep_drop(conf);
 	/* Cleared by the change of credentials, so set it after. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
@@ -500,6 +514,14 @@ worker_main(struct config *conf, struct slot *slot)
 		ev.data.ptr = l;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, l->fd, &ev) == -1)
 			fatal("epoll_ctl %s", l->name);
+		if (nlisten_fds < (int)(sizeof(listen_fds) /
+		    sizeof(listen_fds[0])))
+			listen_fds[nlisten_fds++] = l->fd;
+	}
+	slot->listening = 1;
+	if (worker_draining) {
+		/* The order came before the listeners were known. */
+		worker_sigterm(SIGTERM);
 	}
 	session_alloc(&s, conf);
 
@@ -520,7 +542,7 @@ worker_main(struct config *conf, struct slot *slot)
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 			if (fd == -1) {
 				if (errno != EAGAIN && errno != EINTR &&
-				    errno != ECONNABORTED)
+				    errno != ECONNABORTED && !worker_draining)
 					log_warn("accept on %s", l->name);
 				if (errno == EMFILE || errno == ENFILE)
 					usleep(100000);

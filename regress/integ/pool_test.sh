@@ -281,8 +281,86 @@ daemon_mode_cleanup()
 	stop_all
 }
 
+atf_test_case reload_listeners cleanup
+reload_listeners_head()
+{
+	atf_set descr "a reload closes a removed listener once the new" \
+	    "generation serves, opens a new one, and a port that cannot be" \
+	    "bound fails the reload with FILE:LINE"
+	atf_set require.user root
+}
+reload_listeners_body()
+{
+	p1=$(free_port)
+	p2=$(free_port)
+	bport=$(free_port)
+	start_backend b $bport
+	pool_conf $p1 2 $bport
+	start_proxyd $p1
+	pool_conf $p2 2 $bport
+	atf_check -s exit:0 -o match:"generation 2" \
+	    "${PROXYCTL}" -s "${PWD}/ctl.sock" reload
+	atf_check -o match:"^GET /new " curl -s http://127.0.0.1:$p2/new
+	# The old port is closed, in the parent and in every worker.
+	n=0
+	while curl -s -o /dev/null http://127.0.0.1:$p1/; do
+		n=$((n + 1))
+		[ $n -gt 100 ] && atf_fail "port $p1 still accepts"
+		sleep 0.05
+	done
+	# A port that is taken: the reload fails and says where.
+	taken=$(free_port)
+	start_backend taken $taken
+	proxyd_conf "prefork 2" \
+	    "server \"app\" {" \
+	    "	listen on 127.0.0.1 port $p2" \
+	    "	listen on 127.0.0.1 port $taken" \
+	    "	proxy to \"http://127.0.0.1:$bport/\"" \
+	    "}"
+	atf_check -s exit:1 -o inline:"${PWD}/proxyd.conf:7: cannot listen on 127.0.0.1:$taken: Address already in use\n" \
+	    "${PROXYCTL}" -s "${PWD}/ctl.sock" reload
+	atf_check -o match:"^GET /still " curl -s http://127.0.0.1:$p2/still
+	atf_check_equal "$(status_field generation)" "2"
+}
+reload_listeners_cleanup()
+{
+	stop_all
+}
+
+atf_test_case stop_closes_ports cleanup
+stop_closes_ports_head()
+{
+	atf_set descr "once proxyctl stop returns no connection is accepted," \
+	    "while the request in progress still gets its answer"
+	atf_set require.user root
+}
+stop_closes_ports_body()
+{
+	port=$(free_port)
+	bport=$(free_port)
+	start_backend b $bport
+	pool_conf $port 3 $bport
+	start_proxyd $port
+	curl -s -o /dev/null -w '%{http_code}' \
+	    http://127.0.0.1:$port/slow/1000 > slow.code &
+	slow=$!
+	sleep 0.2
+	atf_check -s exit:0 -o inline:"stop: proxyd stopped accepting\n" \
+	    "${PROXYCTL}" -s "${PWD}/ctl.sock" stop
+	atf_check -s exit:7 -o ignore -e ignore \
+	    curl -s --max-time 2 http://127.0.0.1:$port/
+	wait $slow
+	atf_check_equal "$(cat slow.code)" "200"
+}
+stop_closes_ports_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case reload_listeners
+	atf_add_test_case stop_closes_ports
 	atf_add_test_case pool_grows_and_shrinks
 	atf_add_test_case reload_new_generation
 	atf_add_test_case reload_bad_config

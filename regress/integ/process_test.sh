@@ -352,8 +352,49 @@ ctl_not_running_body()
 	    "${PROXYCTL}" -s "${PWD}/none.sock" status
 }
 
+atf_test_case check_refuses_what_startup_refuses
+check_refuses_what_startup_refuses_head()
+{
+	atf_set descr "proxyd -n refuses what startup would: user root," \
+	    "and what this version cannot do yet"
+	atf_set require.user root
+}
+check_refuses_what_startup_refuses_body()
+{
+	proxyd_conf "user \"root\"" \
+	    "server \"app\" {" \
+	    "	listen on 127.0.0.1 port $(free_port)" \
+	    "	proxy to \"https://127.0.0.1:$(free_port)/\"" \
+	    "}"
+	sed -i '1d' proxyd.conf
+	atf_check -s exit:1 -o empty -e save:err.txt \
+	    "${PROXYD}" -n -f "${PWD}/proxyd.conf"
+	grep -q "proxyd.conf:0: user root: workers must not run as root" \
+	    err.txt || atf_fail "user root accepted: $(cat err.txt)"
+	grep -q "proxyd.conf:6: https backends are not supported yet" \
+	    err.txt || atf_fail "https backend accepted: $(cat err.txt)"
+}
+
+atf_test_case example_config
+example_config_head()
+{
+	atf_set descr "the example configuration passes proxyd -n"
+	atf_set require.user root
+}
+example_config_body()
+{
+	top=$(cd "$(dirname "$(readlink -f "$(atf_get_srcdir)/process_test.sh")")/../.." && pwd)
+	[ -d /var/empty ] || mkdir -m 755 /var/empty
+	user=proxyd
+	getent passwd proxyd > /dev/null || user=nobody
+	atf_check -s exit:0 -o inline:"configuration OK\n" -e empty \
+	    "${PROXYD}" -n -D run_as=$user -f "$top/etc/proxyd.conf"
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case check_refuses_what_startup_refuses
+	atf_add_test_case example_config
 	atf_add_test_case workers_unprivileged
 	atf_add_test_case process_titles
 	atf_add_test_case worker_replaced

@@ -2073,7 +2073,7 @@ ATF_TC_BODY(listeners_bind_reload, tc)
 		p2 = free_port();
 	while (p2 == p1);
 	old = parse_two_ports(p1, p1);
-	ATF_REQUIRE_EQ(listeners_bind(old, NULL), 0);
+	ATF_REQUIRE_EQ(listeners_bind(old, NULL, NULL), 0);
 	lo = TAILQ_FIRST(&old->listeners);
 	ATF_REQUIRE(lo->fd >= 0);
 	ATF_REQUIRE((fd = connect_to("127.0.0.1", p1)) >= 0);
@@ -2081,7 +2081,7 @@ ATF_TC_BODY(listeners_bind_reload, tc)
 
 	/* A reload keeps the socket still configured and opens the new. */
 	new = parse_two_ports(p1, p2);
-	ATF_REQUIRE_EQ(listeners_bind(new, old), 0);
+	ATF_REQUIRE_EQ(listeners_bind(new, old, NULL), 0);
 	ln = TAILQ_FIRST(&new->listeners);
 	l2 = TAILQ_NEXT(ln, entry);
 	ATF_REQUIRE(l2 != NULL);
@@ -2115,7 +2115,7 @@ ATF_TC_BODY(listeners_bind_reload, tc)
 	} while (busy == -1);
 	old = new;
 	new = parse_two_ports(p1, p3);
-	ATF_CHECK_EQ(listeners_bind(new, old), -1);
+	ATF_CHECK_EQ(listeners_bind(new, old, NULL), -1);
 	TAILQ_FOREACH(l2, &new->listeners, entry)
 		ATF_CHECK_EQ(l2->fd, -1);
 	ATF_CHECK_EQ(TAILQ_FIRST(&old->listeners)->fd, ofd);
@@ -2140,7 +2140,7 @@ ATF_TC_BODY(listener_of_shared, tc)
 	int		 fd, cfd;
 
 	conf = parse_shared_port(p);
-	ATF_REQUIRE_EQ(listeners_bind(conf, NULL), 0);
+	ATF_REQUIRE_EQ(listeners_bind(conf, NULL, NULL), 0);
 	snprintf(name, sizeof(name), "0.0.0.0:%u", p);
 	ATF_REQUIRE((w4 = listener_named(conf, name)) != NULL);
 	snprintf(name, sizeof(name), "127.0.0.1:%u", p);
