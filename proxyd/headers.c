@@ -211,6 +211,28 @@ out_backend_target(struct buf *b, const struct session *s,
 }
 
 /*
+ * The client's Host as sent: the authority of an absolute-form target,
+ * which replaces any Host field (RFC 9112 3.2.2), else the Host field.
+ * 0 when there is neither.
+ */
+static int
+client_host(const struct session *s, const char **v, size_t *len)
+{
+	const struct http_request *req = &s->req;
+
+	if (req->target_form == TARGET_ABSOLUTE) {
+		*v = req->authority;
+		*len = req->authoritylen;
+		return 1;
+	}
+	if (req->host == -1)
+		return 0;
+	*v = req->fields[req->host].value;
+	*len = req->fields[req->host].valuelen;
+	return 1;
+}
+
+/*
  * The request head for the backend.  body is the framing proxyd sends
  * the body with; websocket asks the backend to upgrade.
  */
@@ -220,14 +242,14 @@ headers_request(struct session *s, struct buf *b, const struct url *u,
 {
 	const struct http_request *req = &s->req;
 	const struct rules	*r = &s->loc->rules;
-	const struct http_field	*f, *host = NULL;
+	const struct http_field	*f;
+	const char		*host = NULL;
 	char			 via[300], num[32];
-	size_t			 i;
-	int			 strip_auth;
+	size_t			 i, hostlen = 0;
+	int			 strip_auth, has_host;
 
 	strip_auth = s->server->has_auth && !r->pass_credentials;
-	if (req->host != -1)
-		host = &req->fields[req->host];
+	has_host = client_host(s, &host, &hostlen);
 
 	b->off = b->len = 0;
 	if (out_add(b, req->method, req->methodlen) == -1 ||
@@ -235,8 +257,8 @@ headers_request(struct session *s, struct buf *b, const struct url *u,
 	    out_backend_target(b, s, u) == -1 ||
 	    out_str(b, " HTTP/1.1\r\nHost: ") == -1)
 		return -1;
-	if (r->preserve_host && host != NULL) {
-		if (out_add(b, host->value, host->valuelen) == -1)
+	if (r->preserve_host && has_host) {
+		if (out_add(b, host, hostlen) == -1)
 			return -1;
 	} else if (out_str(b, u->hostport) == -1)
 		return -1;
@@ -281,8 +303,8 @@ headers_request(struct session *s, struct buf *b, const struct url *u,
 	if (out_str(b, s->tls ? "X-Forwarded-Proto: https\r\n" :
 	    "X-Forwarded-Proto: http\r\n") == -1)
 		return -1;
-	if (host != NULL && out_field(b, "X-Forwarded-Host", 16, host->value,
-	    host->valuelen) == -1)
+	if (has_host && out_field(b, "X-Forwarded-Host", 16, host,
+	    hostlen) == -1)
 		return -1;
 	if (r->via == VIA_ON || r->via == VIA_FULL) {
 		via_value(s, req->minor, via, sizeof(via));
@@ -335,12 +357,12 @@ static void
 public_host(const struct session *s, const char **h, size_t *hlen,
     int with_port)
 {
-	const struct http_field	*host;
+	const char	*v = NULL;
+	size_t		 len = 0;
 
-	if (s->host_named && s->req.host != -1) {
-		host = &s->req.fields[s->req.host];
-		*h = with_port ? host->value : s->host;
-		*hlen = with_port ? host->valuelen : s->hostlen;
+	if (s->host_named && client_host(s, &v, &len)) {
+		*h = with_port ? v : s->host;
+		*hlen = with_port ? len : s->hostlen;
 		return;
 	}
 	*h = s->server->name;
@@ -659,7 +681,8 @@ headers_response(struct session *s, struct buf *b,
 		f = &resp->fields[i];
 		if (f->drop)
 			continue;
-		if (hop_by_hop(f->id) && !(websocket && f->id == HDR_UPGRADE))
+		/* Upgrade of a 101 too: proxyd writes its own below. */
+		if (hop_by_hop(f->id))
 			continue;
 		if (!response_protected(f->id) &&
 		    connection_names(resp->fields, resp->nfields, f))
@@ -737,7 +760,8 @@ headers_response(struct session *s, struct buf *b,
 		break;
 	}
 	if (websocket) {
-		if (out_str(b, "Connection: Upgrade\r\n") == -1)
+		if (out_str(b,
+		    "Connection: Upgrade\r\nUpgrade: websocket\r\n") == -1)
 			return -1;
 	} else if (s->close) {
 		if (out_str(b, "Connection: close\r\n") == -1)

@@ -221,9 +221,11 @@ expand_redirect(const struct session *s, const char *tmpl, char *out,
 			if (req->target_form == TARGET_ABSOLUTE) {
 				val = req->path;
 				vlen = req->target + req->targetlen - req->path;
-				if (vlen == 0) {
-					val = "/";
-					vlen = 1;
+				/* An empty path is "/", a query or not. */
+				if (req->pathlen == 0) {
+					if (outsize - o <= 1)
+						return -1;
+					out[o++] = '/';
 				}
 			} else {
 				val = req->target;
@@ -430,7 +432,8 @@ serve_connection(struct session *s, struct listener *sock, int fd,
 {
 	struct in6_addr	 a6;
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
-	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	    "Content-Type: text/plain\r\nContent-Length: 24\r\n"
+	    "Connection: close\r\n\r\n503 Service Unavailable\n";
 	int		 one = 1;
 
 	peer_address(ss, s->peer, sizeof(s->peer), &a6);

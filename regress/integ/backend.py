@@ -17,8 +17,9 @@
 """A backend for the tests and the demo.
 
 It records exactly the bytes it receives (DIR/all.raw, and one file per
-connection), keeps connections alive, and answers by the first path
-segment it knows, wherever it appears in the path:
+connection, conn-N.raw, with conn-N.closed made when it ends), keeps
+connections alive, and answers by the first path segment it knows,
+wherever it appears in the path:
 
   (default)          200, text: the request line and the fields it saw
   /echo              the request body back (Content-Length)
@@ -36,6 +37,10 @@ segment it knows, wherever it appears in the path:
   /raw?HEX           send these bytes (hex) as the whole answer and close
   /ws                switch to WebSocket and echo what comes
   /once              answer, then close the connection
+  /fields?N=V&...    200 with the fields N: V added (URL-encoded query)
+  /dropnext          answer, keep the connection, then close it without
+                     answering when the next request comes on it
+  /stall?HEX         send these bytes (hex), then never anything more
 """
 
 import argparse
@@ -47,6 +52,7 @@ import socketserver
 import sys
 import threading
 import time
+import urllib.parse
 
 PATTERN = bytes(range(256)) * 64
 lock = threading.Lock()
@@ -65,6 +71,7 @@ class Conn:
     def __init__(self, sock, number):
         self.sock = sock
         self.buf = b""
+        self.drop_next = False
         self.raw = open(os.path.join(args.record, "conn-%04d.raw" % number),
                         "wb") if args.record else None
 
@@ -157,13 +164,15 @@ def websocket(c, names):
 
 def serve(c):
     method, target, version, fields, names, body = read_request(c)
+    if c.drop_next:
+        return False
     path, _, query = target.partition("?")
     segs = [s for s in path.split("/") if s]
     route, arg = "", ""
     for i, s in enumerate(segs):
         if s in ("echo", "sha", "bytes", "chunked", "close", "status",
                  "redirect", "header", "cookie", "sse", "slow", "hang",
-                 "raw", "ws", "once"):
+                 "raw", "ws", "once", "fields", "dropnext", "stall"):
             route = s
             arg = segs[i + 1] if i + 1 < len(segs) else ""
             break
@@ -222,6 +231,15 @@ def serve(c):
     elif route == "once":
         respond(c, 200, b"once\n", close=True)
         return False
+    elif route == "fields":
+        respond(c, 200, b"fields\n",
+                urllib.parse.parse_qsl(query, keep_blank_values=True))
+    elif route == "dropnext":
+        respond(c, 200, b"dropnext\n")
+        c.drop_next = True
+    elif route == "stall":
+        c.send(binascii.unhexlify(query))
+        time.sleep(3600)
     else:
         text = "%s %s %s\n" % (method, target, version)
         for n, v in fields:
@@ -248,6 +266,9 @@ class Handler(socketserver.BaseRequestHandler):
         finally:
             if c.raw:
                 c.raw.close()
+                # The end of the connection, for tests of idle timeouts.
+                open(os.path.join(args.record, "conn-%04d.closed" % number),
+                     "w").close()
 
 
 class Server(socketserver.ThreadingTCPServer):
