@@ -348,9 +348,18 @@ static int
 read_response_head(struct session *s, struct conn *b,
     struct http_response *resp)
 {
+	uint64_t deadline = now_ms() + s->conf->timeout_backend;
 	int	 rv, interim = 0;
 	ssize_t	 n;
 
+	/* The answer is never there yet: wait before the first read. */
+	if (s->bin.len == 0) {
+		rv = conn_wait(b, POLLIN, deadline, 0);
+		if (rv == 0)
+			return 504;
+		if (rv == -1)
+			return -1;
+	}
 	for (;;) {
 		resp->fields = s->rfields;
 		resp->maxfields = s->maxrfields;
