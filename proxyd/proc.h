@@ -60,6 +60,7 @@ struct slot {
 	uint64_t		 requests;
 	uint64_t		 status[STATUS_CLASSES];
 	uint64_t		 auth_failures;
+	uint64_t		 heap;		/* bytes in use, sampled */
 } __attribute__((aligned(64)));
 
 #define SCOREBOARD_SLOTS	(2 * PREFORK_LIMIT)

@@ -443,10 +443,12 @@ parent_status(struct ctlconn *c)
 		if (slot->state == SLOT_FREE)
 			continue;
 		off = appendf(buf, len, off, "worker %u (gen %u): pid %d, "
-		    "%s, %llu connections, %llu requests\n", slot->number,
-		    slot->generation, (int)slot->pid, state_name(slot->state),
+		    "%s, %llu connections, %llu requests, heap %llu\n",
+		    slot->number, slot->generation, (int)slot->pid,
+		    state_name(slot->state),
 		    (unsigned long long)slot->connections,
-		    (unsigned long long)slot->requests);
+		    (unsigned long long)slot->requests,
+		    (unsigned long long)slot->heap);
 	}
 	control_reply(c, 0, buf);
 	free(buf);

@@ -27,10 +27,10 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -343,6 +343,25 @@ handle_request(struct session *s)
 	}
 }
 
+/*
+ * What the worker's heap holds, for proxyctl status: a worker allocates
+ * its buffers once, so this must not grow with the requests it serves.
+ * Read at most once a second, as mallinfo2() walks the heap.
+ */
+static void
+heap_sample(void)
+{
+	static uint64_t	 last;
+	struct mallinfo2 mi;
+	uint64_t	 now = now_ms();
+
+	if (last != 0 && now - last < 1000)
+		return;
+	last = now;
+	mi = mallinfo2();
+	myslot->heap = mi.uordblks + mi.hblkhd;
+}
+
 /* The client address as text for X-Forwarded-For, and as IPv6. */
 static void
 peer_address(const struct sockaddr_storage *ss, char *text, size_t len,
@@ -434,7 +453,6 @@ serve_connection(struct session *s, struct listener *sock, int fd,
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 24\r\n"
 	    "Connection: close\r\n\r\n503 Service Unavailable\n";
-	int		 one = 1;
 
 	peer_address(ss, s->peer, sizeof(s->peer), &a6);
 	myslot->connections++;
@@ -448,7 +466,6 @@ serve_connection(struct session *s, struct listener *sock, int fd,
 		close(fd);
 		return;
 	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->listener = listener_of(s->conf, sock, fd);
 	s->client.fd = fd;
 	s->tls = 0;
@@ -553,6 +570,7 @@ worker_main(struct config *conf, struct slot *slot)
 			}
 			slot->state = SLOT_BUSY;
 			serve_connection(&s, l, fd, &ss);
+			heap_sample();
 			slot->state = SLOT_IDLE;
 			break;
 		}

@@ -357,8 +357,51 @@ stop_closes_ports_cleanup()
 	stop_all
 }
 
+atf_test_case heap_steady cleanup
+heap_steady_head()
+{
+	atf_set descr "serving requests of every kind leaves a worker's heap" \
+	    "as it was: nothing leaks per request"
+	atf_set require.user root
+}
+heap_steady_body()
+{
+	port=$(free_port)
+	bport=$(free_port)
+	dead=$(free_port)
+	start_backend b $bport
+	proxyd_conf "prefork 1 max 1" \
+	    "server \"app\" {" \
+	    "	listen on 127.0.0.1 port $port" \
+	    "	location \"/none\" { no proxy }" \
+	    "	location \"/old\" { redirect to \"/new\" }" \
+	    "	location \"/down\" { proxy to \"http://127.0.0.1:$dead/\" }" \
+	    "	proxy to \"http://127.0.0.1:$bport/\"" \
+	    "}"
+	start_proxyd $port
+	heap()
+	{
+		# The heap is sampled at most once a second, after a connection.
+		sleep 1.1
+		curl -s -o /dev/null http://127.0.0.1:$port/none
+		ctl status | sed -n 's/^worker 1 .*, heap \([0-9]*\)$/\1/p'
+	}
+	python3 "$(atf_get_srcdir)/mix.py" $port 20 || atf_fail "warm-up failed"
+	h1=$(heap)
+	[ -n "$h1" ] || atf_fail "no heap in the status"
+	[ "$h1" -gt 0 ] || atf_skip "mallinfo2 reports nothing (sanitizer)"
+	python3 "$(atf_get_srcdir)/mix.py" $port 200 || atf_fail "mix failed"
+	h2=$(heap)
+	atf_check_equal "$h1" "$h2"
+}
+heap_steady_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case heap_steady
 	atf_add_test_case reload_listeners
 	atf_add_test_case stop_closes_ports
 	atf_add_test_case pool_grows_and_shrinks
