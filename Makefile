@@ -115,7 +115,7 @@ check: check-build
 	    kyua test --results-file=results.db
 	@cd $(OBJ)/regress && kyua report --results-file=results.db \
 	    --verbose --results-filter=broken,failed | \
-	    sed -n '/===> Failed tests/q;/===> Summary/q;p' | head -300
+	    sed -n '/^===> [^ ]*:[^ ]*$$/,/^===> Failed tests/p' | head -300
 	@if [ -s $(SAN_REPORTS) ]; then \
 		echo "sanitizer reports from the daemon:"; \
 		head -100 $(SAN_REPORTS); \

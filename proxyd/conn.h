@@ -84,14 +84,24 @@ struct session {
 	char		*path;		/* normalized */
 	size_t		 pathlen;
 	size_t		 restoff;	/* where the path's rest begins */
-	char		 host[256];	/* client's Host without port */
+	/*
+	 * The client's Host (or absolute-form authority) as sent, and its
+	 * host part: copies, since the request head in s->in is overwritten
+	 * once the body streams through it.
+	 */
+	int		 has_host;
+	char		 hostport[264];
+	size_t		 hostportlen;
+	char		 host[256];
 	size_t		 hostlen;
 	int		 status;	/* answered with */
 	int		 close;		/* close after this request */
+	int		 linger;	/* the client may still be sending */
 };
 
 /* io.c */
 uint64_t now_ms(void);
+void	 conn_linger(struct conn *, struct buf *);
 void	 buf_compact(struct buf *);
 ssize_t	 conn_read(struct conn *, void *, size_t, uint64_t);
 int	 conn_write(struct conn *, const void *, size_t, uint64_t);

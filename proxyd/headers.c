@@ -213,22 +213,16 @@ out_backend_target(struct buf *b, const struct session *s,
 /*
  * The client's Host as sent: the authority of an absolute-form target,
  * which replaces any Host field (RFC 9112 3.2.2), else the Host field.
- * 0 when there is neither.
+ * The session's copy, never the head in the client buffer, which a
+ * streamed request body overwrites.  0 when there is neither.
  */
 static int
 client_host(const struct session *s, const char **v, size_t *len)
 {
-	const struct http_request *req = &s->req;
-
-	if (req->target_form == TARGET_ABSOLUTE) {
-		*v = req->authority;
-		*len = req->authoritylen;
-		return 1;
-	}
-	if (req->host == -1)
+	if (!s->has_host)
 		return 0;
-	*v = req->fields[req->host].value;
-	*len = req->fields[req->host].valuelen;
+	*v = s->hostport;
+	*len = s->hostportlen;
 	return 1;
 }
 
@@ -268,6 +262,12 @@ headers_request(struct session *s, struct buf *b, const struct url *u,
 	for (i = 0; i < req->nfields; i++) {
 		f = &req->fields[i];
 		if (f->drop || hop_by_hop(f->id))
+			continue;
+		/*
+		 * CGI and its heirs read X_Forwarded_For as X-Forwarded-For:
+		 * a name with an underscore could pass for one proxyd sets.
+		 */
+		if (memchr(f->name, '_', f->namelen) != NULL)
 			continue;
 		switch (f->id) {
 		case HDR_HOST:
@@ -528,6 +528,9 @@ rewrite_url_cb(const struct location *loc, const struct url *u, void *arg)
 	const char	*h, *prefix;
 	size_t		 rest, hlen, plen;
 
+	/* A path alone can only mean the backend that sent it. */
+	if (loc != rw->s->loc && rw->len > 0 && rw->v[0] == '/')
+		return 0;
 	if (!url_matches(u, rw->v, rw->len, &rest))
 		return 0;
 	public_host(rw->s, &h, &hlen, 1);
@@ -584,7 +587,7 @@ rewrite_cookie_cb(const struct location *loc, const struct url *u, void *arg)
 			ca->failed = 1;
 		return 1;
 	}
-	if (len == 0 || v[0] != '/' ||
+	if (len == 0 || v[0] != '/' || loc != ca->s->loc ||
 	    !path_below(u->path, u->baselen, v, len, &rest))
 		return 0;
 	plen = mapping_prefix(loc, &prefix);

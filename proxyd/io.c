@@ -46,6 +46,32 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+#define LINGER_TIME	2000		/* ms */
+#define LINGER_BYTES	(1024 * 1024)
+
+/*
+ * Close after an answer given while the client may still be sending:
+ * closing with unread bytes makes the kernel reset the connection, which
+ * can destroy the answer before the client reads it.  So say we are done,
+ * then read and drop what comes, for a bounded time and amount.
+ */
+void
+conn_linger(struct conn *c, struct buf *scratch)
+{
+	uint64_t	 deadline = now_ms() + LINGER_TIME;
+	size_t		 total = 0;
+	ssize_t		 n;
+
+	if (shutdown(c->fd, SHUT_WR) == -1)
+		return;
+	while (total < LINGER_BYTES) {
+		n = conn_read(c, scratch->data, scratch->size, deadline);
+		if (n <= 0)
+			break;
+		total += n;
+	}
+}
+
 /* Move what is left to the front, so the buffer has room at the end. */
 void
 buf_compact(struct buf *b)

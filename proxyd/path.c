@@ -136,9 +136,10 @@ segment_name_len(const char *seg, size_t len)
 
 /*
  * Second pass, in place: merge slashes and remove dot segments (RFC 3986
- * 5.2.4).  A path that climbs above the root, or a segment that is "."
- * or ".." only once its parameters are removed, is refused: servlet
- * containers would resolve "..;" where we did not.
+ * 5.2.4).  A path that climbs above the root, a segment that is "." or
+ * ".." only once its parameters are removed, or one that is nothing but
+ * parameters, is refused: servlet containers would resolve "..;" and
+ * "/;x/" where we did not.
  */
 static int
 path_resolve(char *p, size_t len, size_t *outlen)
@@ -180,6 +181,13 @@ path_resolve(char *p, size_t len, size_t *outlen)
 		if ((namelen == 1 && seg[0] == '.') ||
 		    (namelen == 2 && seg[0] == '.' && seg[1] == '.'))
 			return PATH_BAD;
+		/*
+		 * Nor a segment that is all parameters ("/;x/admin"): a
+		 * container that drops parameters and then merges slashes
+		 * would see a path we did not match.
+		 */
+		if (namelen == 0 && seglen > 0)
+			return PATH_BAD;
 		if (seglen == 0) {
 			/* The trailing slash of "/a/" or the root itself. */
 			p[o++] = '/';
@@ -208,10 +216,47 @@ path_normalize(const char *in, size_t inlen, char *out, size_t outsize,
 }
 
 /*
+ * One character of a normalized segment as a backend would read it: an
+ * escape of a character that may stand literally in a path ("%2B" for
+ * "+") is that character, since most backends decode it; ";" stays
+ * escaped, as it would otherwise start parameters.
+ */
+static int
+unit_next(const char *p, size_t len, size_t *i)
+{
+	unsigned char	 c = p[*i];
+	int		 hi, lo, d;
+
+	if (c == '%' && len - *i >= 3 && (hi = hexval(p[*i + 1])) != -1 &&
+	    (lo = hexval(p[*i + 2])) != -1) {
+		d = hi << 4 | lo;
+		if (d != ';' && is_path_literal(d)) {
+			*i += 3;
+			return d;
+		}
+	}
+	(*i)++;
+	return c;
+}
+
+/* Are two normalized segments the same once escapes are read? */
+static int
+segment_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t	 i = 0, j = 0;
+
+	while (i < alen && j < blen)
+		if (unit_next(a, alen, &i) != unit_next(b, blen, &j))
+			return 0;
+	return i == alen && j == blen;
+}
+
+/*
  * Does PREFIX (normalized, no trailing '/') match PATH on segment
- * boundaries, ignoring the ";parameters" of the path's segments?  On a
- * match *restoff is where the rest of the path begins: just after the
- * name of the last matched segment, so its parameters stay with the rest.
+ * boundaries, ignoring the ";parameters" of the path's segments and
+ * reading escapes of path characters as those characters?  On a match
+ * *restoff is where the rest of the path begins: just after the name of
+ * the last matched segment, so its parameters stay with the rest.
  */
 int
 path_prefix_match(const char *prefix, size_t plen, const char *path,
@@ -236,7 +281,7 @@ path_prefix_match(const char *prefix, size_t plen, const char *path,
 		while (i + seg < len && path[i + seg] != '/')
 			seg++;
 		name = segment_name_len(path + i, seg);
-		if (name != pseg || memcmp(prefix + pi, path + i, pseg) != 0)
+		if (!segment_equal(prefix + pi, pseg, path + i, name))
 			return 0;
 		pi += pseg;
 		i += name;

@@ -212,6 +212,43 @@ wait_body(struct session *s, struct conn *b, uint64_t deadline)
 }
 
 /*
+ * The backend spoke while the body was still on its way: take in what it
+ * said.  An interim 1xx answer (103 Early Hints, a 100 it sent anyway) is
+ * dropped and sending goes on; a final answer, garbage or the end of the
+ * connection stop the body (1), and read_response_head() takes it from
+ * there.  Otherwise 0: go on sending.
+ */
+static int
+backend_spoke(struct session *s, struct conn *b)
+{
+	struct http_response	 resp;
+	ssize_t			 n;
+	int			 rv;
+
+	buf_compact(&s->bin);
+	if (s->bin.len == s->bin.size)
+		return 1;
+	n = read(b->fd, s->bin.data + s->bin.len, s->bin.size - s->bin.len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return 1;
+	s->bin.len += n;
+	for (;;) {
+		memset(&resp, 0, sizeof(resp));
+		resp.fields = s->rfields;
+		resp.maxfields = s->maxrfields;
+		rv = http_parse_response(s->bin.data + s->bin.off,
+		    s->bin.len - s->bin.off, &resp, s->maxrfields);
+		if (rv == HTTP_INCOMPLETE)
+			return 0;
+		if (rv != HTTP_OK || resp.status >= 200 || resp.status == 101)
+			return 1;
+		s->bin.off += resp.headlen;
+	}
+}
+
+/*
  * Flush what is queued for the backend, then get more body bytes from the
  * client into s->in (whose unconsumed bytes are kept).
  */
@@ -242,8 +279,11 @@ send_refill(struct session *s, struct conn *b, struct outq *q)
 		if (errno != EAGAIN)
 			return SEND_CLIENT_GONE;
 		w = wait_body(s, b, now_ms() + s->conf->timeout_body);
-		if (w == 2)
-			return SEND_EARLY;
+		if (w == 2) {
+			if (backend_spoke(s, b))
+				return SEND_EARLY;
+			continue;
+		}
 		if (w != 1) {
 			s->status = 408;
 			return SEND_CLIENT_BAD;
@@ -623,7 +663,7 @@ relay_request(struct session *s)
 		case SEND_BACKEND_FAILED:
 			/* The body may not have been read to its end. */
 			if (request_has_body(&s->req))
-				s->close = 1;
+				s->close = s->linger = 1;
 			break;
 		case SEND_OK:
 			break;

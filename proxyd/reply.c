@@ -48,16 +48,18 @@ http_date(void)
 }
 
 /*
- * Answer with status, an optional extra header line (without CRLF) and
- * a one-line body.  The connection is kept open only when s->close is
- * not set; the caller decides that.  Returns -1 if the write failed.
+ * Answer with status, an optional extra header line (without CRLF, of
+ * any length: a redirect's Location may be long) and a one-line body.
+ * The connection is kept open only when s->close is not set; the caller
+ * decides that.  Returns -1 if the write failed.
  */
 int
 reply_status(struct session *s, int status, const char *extra,
     const char *body)
 {
-	char		 head[1024], text[128];
-	struct iovec	 iov[2];
+	char		 head[256], text[128];
+	struct iovec	 iov[5];
+	const char	*conn = "\r\n";
 	int		 n, bodylen;
 
 	if (body == NULL) {
@@ -69,22 +71,28 @@ reply_status(struct session *s, int status, const char *extra,
 	n = snprintf(head, sizeof(head),
 	    "HTTP/1.1 %d %s\r\n"
 	    "Date: %s\r\n"
-	    "Content-Type: text/plain\r\n"
-	    "Content-Length: %d\r\n"
-	    "%s%s"
 	    "%s"
-	    "\r\n",
-	    status, http_reason(status), http_date(), bodylen,
-	    extra != NULL ? extra : "", extra != NULL ? "\r\n" : "",
-	    s->close ? "Connection: close\r\n" : "");
+	    "Content-Length: %d\r\n",
+	    status, http_reason(status), http_date(),
+	    bodylen > 0 ? "Content-Type: text/plain\r\n" : "", bodylen);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
+	if (s->close)
+		conn = "Connection: close\r\n\r\n";
+	else if (s->req.minor == 0)
+		conn = "Connection: keep-alive\r\n\r\n";
 	s->status = status;
 	iov[0].iov_base = head;
 	iov[0].iov_len = n;
-	iov[1].iov_base = (void *)body;
-	iov[1].iov_len = s->req.method_id == METHOD_HEAD ? 0 : bodylen;
-	return conn_writev(&s->client, iov, 2,
+	iov[1].iov_base = (void *)(extra != NULL ? extra : "");
+	iov[1].iov_len = extra != NULL ? strlen(extra) : 0;
+	iov[2].iov_base = (void *)"\r\n";
+	iov[2].iov_len = extra != NULL ? 2 : 0;
+	iov[3].iov_base = (void *)conn;
+	iov[3].iov_len = strlen(conn);
+	iov[4].iov_base = (void *)body;
+	iov[4].iov_len = s->req.method_id == METHOD_HEAD ? 0 : bodylen;
+	return conn_writev(&s->client, iov, 5,
 	    now_ms() + s->conf->timeout_body);
 }
 
@@ -95,6 +103,7 @@ reply_error(struct session *s, int status)
 	const char	*extra = NULL;
 
 	s->close = 1;
+	s->linger = 1;
 	if (status == 405)
 		extra = "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
 	return reply_status(s, status, extra, NULL);

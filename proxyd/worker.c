@@ -153,18 +153,22 @@ read_head(struct session *s, uint64_t deadline)
 	}
 }
 
-/* Copy the host part of a validated host[:port] into s->host. */
+/* Keep the client's host[:port], and its host part, in the session. */
 static int
 session_host(struct session *s, const char *v, size_t len)
 {
 	size_t	 hostlen;
 
 	if (!http_host_valid(v, len, &hostlen) ||
-	    hostlen >= sizeof(s->host))
+	    hostlen >= sizeof(s->host) || len >= sizeof(s->hostport))
 		return -1;
 	memcpy(s->host, v, hostlen);
 	s->host[hostlen] = '\0';
 	s->hostlen = hostlen;
+	memcpy(s->hostport, v, len);
+	s->hostport[len] = '\0';
+	s->hostportlen = len;
+	s->has_host = 1;
 	return 0;
 }
 
@@ -176,8 +180,9 @@ choose_server(struct session *s)
 	const struct http_field	*host;
 
 	s->host_named = 0;
-	s->hostlen = 0;
-	s->host[0] = '\0';
+	s->has_host = 0;
+	s->hostlen = s->hostportlen = 0;
+	s->host[0] = s->hostport[0] = '\0';
 	if (req->target_form == TARGET_ABSOLUTE) {
 		if (session_host(s, req->authority, req->authoritylen) == -1)
 			return 400;
@@ -268,8 +273,9 @@ request_has_body(const struct http_request *req)
 static int
 answer(struct session *s, int status, const char *extra, const char *body)
 {
-	if (request_has_body(&s->req) || worker_draining ||
-	    (s->req.connection & CONN_CLOSE) ||
+	if (request_has_body(&s->req))
+		s->close = s->linger = 1;
+	if (worker_draining || (s->req.connection & CONN_CLOSE) ||
 	    (s->req.minor == 0 && !(s->req.connection & CONN_KEEPALIVE)))
 		s->close = 1;
 	if (reply_status(s, status, extra, body) == -1)
@@ -281,14 +287,16 @@ static int
 redirect(struct session *s)
 {
 	const struct rules	*r = &s->loc->rules;
-	char			 url[8192], extra[8192 + 16];
+	char			*field = s->head.data;
 
-	if (expand_redirect(s, r->redirect_to, url, sizeof(url)) == -1) {
+	/* The head buffer is free, and holds a target of any allowed size. */
+	memcpy(field, "Location: ", 10);
+	if (expand_redirect(s, r->redirect_to, field + 10,
+	    s->head.size - 10) == -1) {
 		reply_error(s, 414);
 		return -1;
 	}
-	snprintf(extra, sizeof(extra), "Location: %s", url);
-	return answer(s, r->redirect_code, extra, "");
+	return answer(s, r->redirect_code, field, "");
 }
 
 /* One request whose head is parsed: 0 to go on, -1 to close. */
@@ -424,6 +432,9 @@ session_serve(struct session *s)
 		if (rv != HTTP_OK) {
 			if (s->in.len > s->in.off || rv == 408)
 				reply_error(s, rv);
+			/* A client too slow to send has nothing to linger for. */
+			if (rv == 408)
+				s->linger = 0;
 			count_status(rv);
 			myslot->requests++;
 			break;
@@ -434,6 +445,7 @@ session_serve(struct session *s)
 		count_status(s->status);
 		if (rv == -1 || s->close || worker_draining)
 			break;
+		upstream_expire(s->conf, now_ms());
 		/* Kept alive: the next head's deadline starts at its first byte. */
 		if (s->in.off == s->in.len) {
 			s->in.off = s->in.len = 0;
@@ -469,7 +481,10 @@ serve_connection(struct session *s, struct listener *sock, int fd,
 	s->listener = listener_of(s->conf, sock, fd);
 	s->client.fd = fd;
 	s->tls = 0;
+	s->linger = 0;
 	session_serve(s);
+	if (s->linger)
+		conn_linger(&s->client, &s->in);
 	close(fd);
 	client_forget();
 }

@@ -41,6 +41,8 @@ wherever it appears in the path:
   /dropnext          answer, keep the connection, then close it without
                      answering when the next request comes on it
   /stall?HEX         send these bytes (hex), then never anything more
+  /hints             a 103 Early Hints as soon as the head is in, before
+                     the body is read; then the SHA-256 of the body
 """
 
 import argparse
@@ -120,6 +122,9 @@ def read_request(c):
         name, value = h.decode("latin-1").split(":", 1)
         fields.append((name, value.strip()))
     names = {n.lower(): v for n, v in fields}
+    if "/hints" in target:
+        c.send(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload"
+               b"\r\n\r\n")
     body = b""
     if names.get("transfer-encoding", "").lower() == "chunked":
         while True:
@@ -172,14 +177,15 @@ def serve(c):
     for i, s in enumerate(segs):
         if s in ("echo", "sha", "bytes", "chunked", "close", "status",
                  "redirect", "header", "cookie", "sse", "slow", "hang",
-                 "raw", "ws", "once", "fields", "dropnext", "stall"):
+                 "raw", "ws", "once", "fields", "dropnext", "stall",
+                 "hints"):
             route = s
             arg = segs[i + 1] if i + 1 < len(segs) else ""
             break
     head_only = method == "HEAD"
     if route == "echo":
         respond(c, 200, body)
-    elif route == "sha":
+    elif route == "sha" or route == "hints":
         respond(c, 200, hashlib.sha256(body).hexdigest().encode() + b"\n")
     elif route == "bytes":
         data = pattern(int(arg))

@@ -103,6 +103,10 @@ request(const char *head)
 		memcpy(s->host, host->value, hostlen);
 		s->host[hostlen] = '\0';
 		s->hostlen = hostlen;
+		memcpy(s->hostport, host->value, host->valuelen);
+		s->hostport[host->valuelen] = '\0';
+		s->hostportlen = host->valuelen;
+		s->has_host = 1;
 		if (server_find(l, s->host, hostlen) != NULL) {
 			s->server = server_find(l, s->host, hostlen);
 			s->host_named = 1;
