@@ -391,8 +391,49 @@ example_config_body()
 	    "${PROXYD}" -n -D run_as=$user -f "$top/etc/proxyd.conf"
 }
 
+atf_test_case one_wakes_per_connection cleanup
+one_wakes_per_connection_head()
+{
+	atf_set descr "a new connection wakes one idle worker, not all of them"
+	atf_set require.user root
+}
+one_wakes_per_connection_body()
+{
+	port=$(free_port)
+	proxyd_conf "prefork 6 max 6" \
+	    "server \"app\" {" \
+	    "	listen on 127.0.0.1 port $port" \
+	    "	no proxy" \
+	    "}"
+	start_proxyd $port
+	wait_workers 6
+	switches()
+	{
+		for p in $(worker_pids | sort); do
+			sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
+			    /proc/$p/status
+		done | tr '\n' ' '
+	}
+	sleep 0.2
+	for i in 1 2 3; do
+		before=$(switches)
+		curl -s -o /dev/null http://127.0.0.1:$port/
+		sleep 0.2
+		after=$(switches)
+		woke=$(python3 -c 'import sys
+b, a = sys.argv[1].split(), sys.argv[2].split()
+print(sum(1 for x, y in zip(b, a) if x != y))' "$before" "$after")
+		atf_check_equal "$woke" "1"
+	done
+}
+one_wakes_per_connection_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case one_wakes_per_connection
 	atf_add_test_case check_refuses_what_startup_refuses
 	atf_add_test_case example_config
 	atf_add_test_case workers_unprivileged
