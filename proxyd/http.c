@@ -1142,3 +1142,11 @@ chunked_decode(struct chunked *ck, const char *buf, size_t len, size_t *off,
 			return r;
 	}
 }
+
+/* Does the request carry a body (a chunked one, or a length above 0)? */
+int
+http_has_body(const struct http_request *req)
+{
+	return req->framing == FRAMING_CHUNKED ||
+	    (req->framing == FRAMING_LENGTH && req->content_length > 0);
+}

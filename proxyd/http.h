@@ -156,6 +156,7 @@ int	http_parse_request(const char *, size_t, struct http_request *,
 	    const struct http_limits *);
 int	http_parse_response(const char *, size_t, struct http_response *,
 	    size_t);
+int	http_has_body(const struct http_request *);
 int	http_host_valid(const char *, size_t, size_t *);
 int	http_token_next(const char **, const char *, const char **, size_t *);
 int	http_is_token(const char *, size_t);

@@ -593,13 +593,6 @@ tunnel(struct session *s, struct conn *b)
 }
 
 static int
-request_has_body(const struct http_request *req)
-{
-	return req->framing == FRAMING_CHUNKED ||
-	    (req->framing == FRAMING_LENGTH && req->content_length > 0);
-}
-
-static int
 method_idempotent(enum http_method m)
 {
 	return m == METHOD_GET || m == METHOD_HEAD || m == METHOD_OPTIONS ||
@@ -647,7 +640,7 @@ relay_request(struct session *s)
 		if (b.fd == -1)
 			return relay_fail(s, &b, status);
 		if (attempt == 0 && s->req.expect_continue &&
-		    s->req.minor == 1 && request_has_body(&s->req) &&
+		    s->req.minor == 1 && http_has_body(&s->req) &&
 		    s->in.len == s->in.off &&
 		    conn_write(&s->client, "HTTP/1.1 100 Continue\r\n\r\n", 25,
 		    now_ms() + s->conf->timeout_body) == -1)
@@ -662,7 +655,7 @@ relay_request(struct session *s)
 		case SEND_EARLY:
 		case SEND_BACKEND_FAILED:
 			/* The body may not have been read to its end. */
-			if (request_has_body(&s->req))
+			if (http_has_body(&s->req))
 				s->close = s->linger = 1;
 			break;
 		case SEND_OK:
@@ -678,7 +671,7 @@ relay_request(struct session *s)
 		 */
 		if (rv == -1 && reused && attempt == 0 &&
 		    method_idempotent(s->req.method_id) &&
-		    !request_has_body(&s->req)) {
+		    !http_has_body(&s->req)) {
 			close(b.fd);
 			continue;
 		}

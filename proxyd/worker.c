@@ -259,13 +259,6 @@ expand_redirect(const struct session *s, const char *tmpl, char *out,
 	return 0;
 }
 
-static int
-request_has_body(const struct http_request *req)
-{
-	return req->framing == FRAMING_CHUNKED ||
-	    (req->framing == FRAMING_LENGTH && req->content_length > 0);
-}
-
 /*
  * Answer without relaying.  A body that was not read means the
  * connection cannot carry another request.
@@ -273,7 +266,7 @@ request_has_body(const struct http_request *req)
 static int
 answer(struct session *s, int status, const char *extra, const char *body)
 {
-	if (request_has_body(&s->req))
+	if (http_has_body(&s->req))
 		s->close = s->linger = 1;
 	if (worker_draining || (s->req.connection & CONN_CLOSE) ||
 	    (s->req.minor == 0 && !(s->req.connection & CONN_KEEPALIVE)))
