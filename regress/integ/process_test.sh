@@ -431,8 +431,39 @@ one_wakes_per_connection_cleanup()
 	stop_all
 }
 
+atf_test_case make_install
+make_install_head()
+{
+	atf_set descr "make install puts programs, manuals, the example" \
+	    "configuration, init script and systemd unit under DESTDIR and" \
+	    "PREFIX"
+	atf_set require.user root
+	atf_set require.progs make
+}
+make_install_body()
+{
+	top=$(cd "$(dirname "$(readlink -f "$(atf_get_srcdir)/process_test.sh")")/../.." && pwd)
+	dest="${PWD}/dest"
+	atf_check -s exit:0 -o ignore -e ignore \
+	    make -C "$top" OBJ="$(dirname "${PROXYD}")" install \
+	    DESTDIR="$dest" PREFIX=/opt/p
+	for f in /opt/p/sbin/proxyd /opt/p/sbin/proxyctl \
+	    /opt/p/share/man/man8/proxyd.8 /opt/p/share/man/man8/proxyctl.8 \
+	    /opt/p/share/man/man5/proxyd.conf.5 \
+	    /etc/proxyd/proxyd.conf.example /etc/init.d/proxyd \
+	    /lib/systemd/system/proxyd.service; do
+		[ -f "$dest$f" ] || atf_fail "$f not installed"
+	done
+	[ -d "$dest/var/empty" ] || atf_fail "no chroot directory"
+	getent passwd proxyd > /dev/null || atf_fail "no proxyd user"
+	[ -d /var/empty ] || mkdir -m 755 /var/empty
+	atf_check -s exit:0 -o inline:"configuration OK\n" -e empty \
+	    "$dest/opt/p/sbin/proxyd" -n -f "$dest/etc/proxyd/proxyd.conf.example"
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case make_install
 	atf_add_test_case one_wakes_per_connection
 	atf_add_test_case check_refuses_what_startup_refuses
 	atf_add_test_case example_config
