@@ -262,6 +262,13 @@ daemon_mode_body()
 	start_backend b $bport
 	pool_conf $port 2 $bport
 	atf_check -s exit:0 -o empty -e empty "${PROXYD}" -f "${PWD}/proxyd.conf"
+	# The daemon writes its pid file once the starting process is gone.
+	n=0
+	while [ ! -s /run/proxyd.pid ]; do
+		n=$((n + 1))
+		[ $n -gt 100 ] && atf_fail "no pid file"
+		sleep 0.02
+	done
 	pid=$(cat /run/proxyd.pid)
 	remember_pid $pid
 	atf_check_equal "$(ctl status | sed -n 's/^pid: //p')" "$pid"
