@@ -57,6 +57,25 @@ out_field(struct buf *b, const char *name, size_t namelen, const char *value,
 	return 0;
 }
 
+/* The framing field of a message proxyd sends on, written by proxyd. */
+static int
+out_framing(struct buf *b, int framing, uint64_t length)
+{
+	char	 num[48];
+	int	 n;
+
+	switch (framing) {
+	case FRAMING_LENGTH:
+		n = snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
+		    (unsigned long long)length);
+		return out_add(b, num, n);
+	case FRAMING_CHUNKED:
+		return out_str(b, "Transfer-Encoding: chunked\r\n");
+	default:
+		return 0;
+	}
+}
+
 /* Is field f named by a token of any Connection field among fields? */
 static int
 connection_names(const struct http_field *fields, size_t n,
@@ -238,7 +257,7 @@ headers_request(struct session *s, struct buf *b, const struct url *u,
 	const struct rules	*r = &s->loc->rules;
 	const struct http_field	*f;
 	const char		*host = NULL;
-	char			 via[300], num[32];
+	char			 via[300];
 	size_t			 i, hostlen = 0;
 	int			 strip_auth, has_host;
 
@@ -312,20 +331,8 @@ headers_request(struct session *s, struct buf *b, const struct url *u,
 		    via) == -1)
 			return -1;
 	}
-	switch (req->framing) {
-	case FRAMING_LENGTH:
-		snprintf(num, sizeof(num), "%llu",
-		    (unsigned long long)req->content_length);
-		if (out_field(b, "Content-Length", 14, num, strlen(num)) == -1)
-			return -1;
-		break;
-	case FRAMING_CHUNKED:
-		if (out_str(b, "Transfer-Encoding: chunked\r\n") == -1)
-			return -1;
-		break;
-	default:
-		break;
-	}
+	if (out_framing(b, req->framing, req->content_length) == -1)
+		return -1;
 	if (websocket && out_str(b,
 	    "Connection: Upgrade\r\nUpgrade: websocket\r\n") == -1)
 		return -1;
@@ -748,20 +755,8 @@ headers_response(struct session *s, struct buf *b,
 		if (out_add(b, via, n) == -1)
 			return -1;
 	}
-	switch (framing) {
-	case FRAMING_LENGTH:
-		n = snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
-		    (unsigned long long)resp->content_length);
-		if (out_add(b, num, n) == -1)
-			return -1;
-		break;
-	case FRAMING_CHUNKED:
-		if (out_str(b, "Transfer-Encoding: chunked\r\n") == -1)
-			return -1;
-		break;
-	default:
-		break;
-	}
+	if (out_framing(b, framing, resp->content_length) == -1)
+		return -1;
 	if (websocket) {
 		if (out_str(b,
 		    "Connection: Upgrade\r\nUpgrade: websocket\r\n") == -1)

@@ -291,22 +291,29 @@ send_refill(struct session *s, struct conn *b, struct outq *q)
 	}
 }
 
+/* Queue what the buffer holds of a body of *remaining bytes. */
+static void
+queue_length(struct outq *q, struct buf *b, uint64_t *remaining)
+{
+	size_t	 take = b->len - b->off;
+
+	if (take > *remaining)
+		take = *remaining;
+	if (take > 0) {
+		outq_add(q, b->data + b->off, take);
+		b->off += take;
+		*remaining -= take;
+	}
+}
+
 static enum send_result
 send_length_body(struct session *s, struct conn *b, struct outq *q)
 {
 	uint64_t	 remaining = s->req.content_length;
-	size_t		 take;
 	enum send_result r;
 
 	for (;;) {
-		take = s->in.len - s->in.off;
-		if (take > remaining)
-			take = remaining;
-		if (take > 0) {
-			outq_add(q, s->in.data + s->in.off, take);
-			s->in.off += take;
-			remaining -= take;
-		}
+		queue_length(q, &s->in, &remaining);
 		if (remaining == 0)
 			break;
 		if ((r = send_refill(s, b, q)) != SEND_OK)
@@ -450,14 +457,7 @@ relay_body(struct session *s, struct conn *b, const struct http_response *resp,
 		/* Queue everything in s->bin. */
 		switch (resp->framing) {
 		case FRAMING_LENGTH:
-			take = s->bin.len - s->bin.off;
-			if (take > remaining)
-				take = remaining;
-			if (take > 0) {
-				outq_add(q, s->bin.data + s->bin.off, take);
-				s->bin.off += take;
-				remaining -= take;
-			}
+			queue_length(q, &s->bin, &remaining);
 			done = remaining == 0;
 			break;
 		case FRAMING_CHUNKED:

@@ -155,7 +155,6 @@ reload_bad_config_body()
 	start_backend b $bport
 	pool_conf $port 2 $bport
 	start_proxyd $port
-	cp proxyd.conf good.conf
 	printf 'frobnicate on\n' >> proxyd.conf
 	atf_check -s exit:1 \
 	    -o match:"^${PWD}/proxyd.conf:[0-9]+: unknown keyword \"frobnicate\"" \
