@@ -41,27 +41,34 @@ ALL_CFLAGS =	-std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
 LDFLAGS ?=
 ALL_LDFLAGS =	-pie -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
 
-COMMON_SRCS =	common/log.c
+COMMON_SRCS =	common/log.c common/ctlproto.c
 LIB_SRCS =	proxyd/config.c proxyd/listener.c proxyd/http.c \
-		proxyd/path.c proxyd/headers.c
+		proxyd/path.c proxyd/headers.c proxyd/route.c proxyd/tls.c \
+		proxyd/status.c proxyd/chan.c proxyd/auth.c \
+		proxyd/htpasswd.c proxyd/htgroup.c
 DAEMON_SRCS =	proxyd/proxyd.c proxyd/pool.c proxyd/privsep.c \
 		proxyd/worker.c proxyd/io.c proxyd/relay.c proxyd/reply.c \
-		proxyd/control.c
+		proxyd/control.c proxyd/handshake.c
 CTL_SRCS =	proxyd/proxyctl.c
 
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(OBJ)/build/%.o)
 LIB_OBJS =	$(LIB_SRCS:%.c=$(OBJ)/build/%.o) $(OBJ)/build/parse.o \
 		$(COMMON_OBJS)
 DAEMON_OBJS =	$(DAEMON_SRCS:%.c=$(OBJ)/build/%.o)
+# The test build of the daemon: the same objects but worker.c, which
+# gains switches that widen race windows (PROXYD_REGRESS); never installed.
+REGRESS_OBJS =	$(filter-out %/worker.o,$(DAEMON_OBJS)) \
+		$(OBJ)/build/proxyd/worker-regress.o
 CTL_OBJS =	$(CTL_SRCS:%.c=$(OBJ)/build/%.o) $(COMMON_OBJS)
 HEADERS =	$(wildcard proxyd/*.h common/*.h)
 
 UNIT_TESTS =	$(basename $(notdir $(wildcard regress/unit/t_*.c)))
 INTEG_TESTS =	$(notdir $(wildcard regress/integ/*_test.sh))
 TEST_HELPERS =	$(notdir $(wildcard regress/integ/*.py regress/integ/*.subr))
-FUZZERS =	fuzz_request fuzz_chunked fuzz_path
+FUZZERS =	fuzz_request fuzz_chunked fuzz_path fuzz_auth
 
-.PHONY: all check check-build clean install deps demo fuzz fuzz-run
+.PHONY: all check check-run check-build clean install deps demo fuzz \
+		fuzz-run
 
 all: $(OBJ)/proxyd $(OBJ)/proxyctl
 
@@ -84,6 +91,15 @@ $(OBJ)/libproxyd.a: $(LIB_OBJS)
 $(OBJ)/proxyd: $(DAEMON_OBJS) $(OBJ)/libproxyd.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(OBJ)/libproxyd.a $(PKG_LIBS)
 
+$(OBJ)/build/proxyd/worker-regress.o: proxyd/worker.c $(HEADERS) \
+    $(OBJ)/parse.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DPROXYD_REGRESS -c -o $@ proxyd/worker.c
+
+$(OBJ)/proxyd-regress: $(REGRESS_OBJS) $(OBJ)/libproxyd.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(REGRESS_OBJS) $(OBJ)/libproxyd.a \
+	    $(PKG_LIBS)
+
 $(OBJ)/proxyctl: $(CTL_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJS) $(PKG_LIBS)
 
@@ -95,7 +111,7 @@ $(OBJ)/regress/t_%: regress/unit/t_%.c $(OBJ)/libproxyd.a $(HEADERS)
 	    $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libproxyd.a \
 	    $(shell $(PKG_CONFIG) --libs atf-c) $(PKG_LIBS)
 
-check-build: all $(UNIT_TESTS:%=$(OBJ)/regress/%)
+check-build: all $(OBJ)/proxyd-regress $(UNIT_TESTS:%=$(OBJ)/regress/%)
 	@mkdir -p $(OBJ)/regress
 	cp regress/Kyuafile $(OBJ)/regress/Kyuafile
 	for f in $(INTEG_TESTS) $(TEST_HELPERS); do \
@@ -106,9 +122,13 @@ check-build: all $(UNIT_TESTS:%=$(OBJ)/regress/%)
 # collected by the tests' cleanups and each counts as a failure.
 SAN_REPORTS =	$(CURDIR)/$(OBJ)/regress/sanitizer-reports.txt
 
-check: check-build
+check: deps
+	$(MAKE) check-run
+
+check-run: check-build
 	@rm -f $(OBJ)/regress/results.db $(SAN_REPORTS)
 	-cd $(OBJ)/regress && PROXYD=$(CURDIR)/$(OBJ)/proxyd \
+	    PROXYD_REGRESS=$(CURDIR)/$(OBJ)/proxyd-regress \
 	    PROXYCTL=$(CURDIR)/$(OBJ)/proxyctl \
 	    PROXYD_SANITIZER_REPORTS=$(if $(SANITIZE),$(SAN_REPORTS)) \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/regress/lsan.supp:print_suppressions=0 \
@@ -136,6 +156,11 @@ $(OBJ)/fuzz/%: regress/fuzz/%.c proxyd/http.c proxyd/path.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< proxyd/http.c proxyd/path.c $(PKG_LIBS)
 
+AUTH_SRCS =	proxyd/auth.c proxyd/htpasswd.c proxyd/htgroup.c
+$(OBJ)/fuzz/fuzz_auth: regress/fuzz/fuzz_auth.c $(AUTH_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(AUTH_SRCS) $(PKG_LIBS)
+
 FUZZ_SECONDS ?=	60
 fuzz-run: fuzz
 	for f in $(FUZZERS); do \
@@ -145,20 +170,30 @@ fuzz-run: fuzz
 		    regress/fuzz/seed-$$f || exit 1; \
 	done
 
-DEPS =		build-essential byacc pkg-config libssl-dev libbsd-dev \
-		libcrypt-dev kyua atf-sh libatf-dev curl openssl python3 \
-		procps mandoc
+# What building needs, and what the tests need besides.  "make deps"
+# installs what is missing (as root); "make check" and "make demo" call it
+# first, so that a fresh machine says what it lacks before anything fails.
+BUILD_DEPS =	build-essential byacc pkg-config libssl-dev libbsd-dev \
+		libcrypt-dev
+TEST_DEPS =	kyua atf-sh libatf-dev curl openssl python3 procps wrk
 deps:
-	@missing=; for p in $(DEPS); do \
+	@missing=; for p in $(BUILD_DEPS) $(if $(DEMO_ONLY),python3 curl \
+	    openssl,$(TEST_DEPS)); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		    grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "missing packages:$$missing"; \
+			echo "run as root: make deps"; \
+			exit 1; \
+		fi; \
 		echo "installing:$$missing"; \
 		apt-get update && apt-get install -y $$missing; \
 	fi
 
-demo: deps
+demo:
+	$(MAKE) DEMO_ONLY=1 deps
 	$(MAKE) all
 	./etc/demo.sh $(OBJ)
 

@@ -25,8 +25,26 @@
 #ifndef CTLPROTO_H
 #define CTLPROTO_H
 
+#define CTL_SOCKET		"/run/proxyd.sock"	/* the default */
 #define CTL_LINE_MAX		512	/* a command line with its newline */
 #define CTL_TIMEOUT		5000	/* ms a client may take to send it */
 #define CTL_RELOAD_TIMEOUT	30000	/* ms a new generation may take */
+
+enum ctl_command {
+	CTL_STATUS,
+	CTL_RELOAD,
+	CTL_LOG_REOPEN,
+	CTL_STOP
+};
+
+/* The commands, as proxyctl takes them and the parent reads them. */
+struct ctl_command_def {
+	const char		*name;	/* its words, one space apart */
+	enum ctl_command	 id;
+};
+
+extern const struct ctl_command_def ctl_commands[];
+
+int	 ctl_command_lookup(const char *);
 
 #endif /* CTLPROTO_H */

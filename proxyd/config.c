@@ -45,13 +45,16 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "ctlproto.h"
 #include "log.h"
 #include "path.h"
 #include "proxyd.h"
+#include "tls.h"
 
 static void	url_free(struct url *);
 static void	rules_free(struct rules *);
 static void	server_free(struct server *);
+static void	upstream_free(struct upstream *);
 static int	name_match(const char *, const char *, size_t);
 static size_t	wildcard_match(const char *, const char *, size_t);
 
@@ -125,7 +128,7 @@ config_new(void)
 		fatal("%s", __func__);
 	conf->user = xstrdup(PROXYD_USER);
 	conf->chroot = xstrdup(PROXYD_CHROOT);
-	conf->socket = xstrdup(PROXYD_SOCKET);
+	conf->socket = xstrdup(CTL_SOCKET);
 	conf->prefork_min = PREFORK_MIN_DEFAULT;
 	conf->prefork_max = PREFORK_MAX_DEFAULT;
 	conf->syslog_facility = LOG_DAEMON;
@@ -280,13 +283,12 @@ config_free(struct config *conf)
 		free(l->servers);
 		free(l);
 	}
+	tls_config_free(conf);
 	while ((up = TAILQ_FIRST(&conf->upstreams)) != NULL) {
 		TAILQ_REMOVE(&conf->upstreams, up, entry);
 		if (up->idle_fd >= 0)
 			close(up->idle_fd);
-		free(up->host);
-		free(up->addrs);
-		free(up);
+		upstream_free(up);
 	}
 	for (i = 0; i < conf->nfiles; i++)
 		free(conf->files[i]);
@@ -643,6 +645,79 @@ server_finish(struct server *srv, struct errlist *errs)
 }
 
 static void
+upstream_free(struct upstream *up)
+{
+	free(up->host);
+	free(up->addrs);
+	free(up);
+}
+
+/*
+ * https backends: the URLs of servers that verify differently (backend
+ * tls ca, backend tls no verify) must not share connections, so each
+ * gets the upstream of its scheme, host, port and verification.
+ */
+static void
+url_bind_tls(struct upstreamlist *tls, const struct server *srv,
+    struct url *u)
+{
+	struct upstream	*up;
+	struct in6_addr	 a;
+
+	TAILQ_FOREACH(up, tls, entry) {
+		if (up->port == u->port && strcmp(up->host, u->host) == 0 &&
+		    up->tls_noverify == srv->backend_noverify &&
+		    (up->tls_ca == NULL ? srv->backend_ca == NULL :
+		    srv->backend_ca != NULL &&
+		    strcmp(up->tls_ca, srv->backend_ca) == 0)) {
+			u->up = up;
+			return;
+		}
+	}
+	if ((up = calloc(1, sizeof(*up))) == NULL ||
+	    (up->host = strdup(u->host)) == NULL)
+		fatal("%s", __func__);
+	up->port = u->port;
+	up->tls = 1;
+	up->tls_ca = srv->backend_ca;
+	up->tls_noverify = srv->backend_noverify;
+	up->host_is_ip = inet_pton(AF_INET, up->host, &a) == 1 ||
+	    inet_pton(AF_INET6, up->host, &a) == 1;
+	up->file = u->up->file;
+	up->line = u->up->line;
+	up->idle_fd = -1;
+	TAILQ_INSERT_TAIL(tls, up, entry);
+	u->up = up;
+}
+
+static void
+upstreams_bind_tls(struct config *conf)
+{
+	struct upstreamlist	 tls = TAILQ_HEAD_INITIALIZER(tls);
+	struct upstream		*up, *next;
+	struct server		*srv;
+	struct location		*loc;
+
+	TAILQ_FOREACH(srv, &conf->servers, entry) {
+		if (srv->root.rules.proxy != NULL &&
+		    srv->root.rules.proxy->tls)
+			url_bind_tls(&tls, srv, srv->root.rules.proxy);
+		TAILQ_FOREACH(loc, &srv->locations, entry)
+			if (loc->rules.proxy != NULL &&
+			    loc->rules.proxy->tls &&
+			    loc->rules.proxy != srv->root.rules.proxy)
+				url_bind_tls(&tls, srv, loc->rules.proxy);
+	}
+	TAILQ_FOREACH_SAFE(up, &conf->upstreams, entry, next) {
+		if (!up->tls)
+			continue;
+		TAILQ_REMOVE(&conf->upstreams, up, entry);
+		upstream_free(up);
+	}
+	TAILQ_CONCAT(&conf->upstreams, &tls, entry);
+}
+
+static void
 upstream_resolve(struct upstream *up, struct errlist *errs)
 {
 	struct addrinfo	 hints, *res, *ai;
@@ -687,6 +762,7 @@ config_finish(struct config *conf, struct errlist *errs)
 
 	TAILQ_FOREACH(srv, &conf->servers, entry)
 		server_finish(srv, errs);
+	upstreams_bind_tls(conf);
 	TAILQ_FOREACH(up, &conf->upstreams, entry)
 		upstream_resolve(up, errs);
 	return errs->count > before ? -1 : 0;
@@ -958,28 +1034,38 @@ config_check_files(struct config *conf, struct errlist *errs)
 	struct server	*srv;
 	struct passwd	*pw;
 	struct stat	 st;
-	const char	*file;
 	size_t		 before = errs->count;
 
 	TAILQ_FOREACH(srv, &conf->servers, entry)
 		check_server_files(srv, errs);
 
-	file = conf->user_file != NULL ? conf->user_file : conf->path;
 	errno = 0;
-	if ((pw = getpwnam(conf->user)) == NULL)
-		errlist_add(errs, file, conf->user_line, "unknown user \"%s\"",
-		    conf->user);
-	else {
+	if ((pw = getpwnam(conf->user)) != NULL) {
 		conf->uid = pw->pw_uid;
 		conf->gid = pw->pw_gid;
-	}
+	} else if (conf->user_file != NULL)
+		errlist_add(errs, conf->user_file, conf->user_line,
+		    "unknown user \"%s\"", conf->user);
+	else
+		/* Not in the file: say what to do on a new machine. */
+		errlist_add(errs, NULL, 0, "proxyd: the user \"%s\" (the "
+		    "default of the user statement) does not exist; "
+		    "\"make install\" creates it, or: useradd --system "
+		    "--no-create-home --home-dir %s --shell /usr/sbin/nologin "
+		    "%s", conf->user, PROXYD_CHROOT, conf->user);
 
-	file = conf->chroot_file != NULL ? conf->chroot_file : conf->path;
-	if (stat(conf->chroot, &st) == -1)
-		errlist_add(errs, file, conf->chroot_line, "chroot \"%s\": %s",
-		    conf->chroot, strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
-		errlist_add(errs, file, conf->chroot_line,
-		    "chroot \"%s\" is not a directory", conf->chroot);
+	if (stat(conf->chroot, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			errlist_add(errs, conf->chroot_file != NULL ?
+			    conf->chroot_file : conf->path, conf->chroot_line,
+			    "chroot \"%s\" is not a directory", conf->chroot);
+	} else if (conf->chroot_file != NULL)
+		errlist_add(errs, conf->chroot_file, conf->chroot_line,
+		    "chroot \"%s\": %s", conf->chroot, strerror(errno));
+	else
+		errlist_add(errs, NULL, 0, "proxyd: the directory %s (the "
+		    "default of the chroot statement): %s; \"make install\" "
+		    "creates it, or: mkdir -m 755 %s", conf->chroot,
+		    strerror(errno), conf->chroot);
 	return errs->count > before ? -1 : 0;
 }

@@ -26,6 +26,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +35,7 @@
 
 struct config;
 struct listener;
+struct ssl_st;
 struct location;
 struct server;
 struct upstream;
@@ -46,9 +49,15 @@ struct buf {
 	size_t		 len;
 };
 
-/* One side of a relay.  Later a TLS session will live here too. */
+/*
+ * One side of a relay.  Every read, write and wait on it goes through
+ * io.c, so that TLS is one layer there and nothing above it changes.
+ */
 struct conn {
 	int		 fd;
+	struct ssl_st	*ssl;		/* NULL on a plain connection */
+	short		 want;		/* what TLS waits for: POLLIN/OUT */
+	char		*wbuf;		/* TLS_RECORD_MAX bytes, to gather */
 };
 
 /* Gather writes: heads, chunk framing and data spans, sent together. */
@@ -61,12 +70,38 @@ struct outq {
 	int		 nlines;
 };
 
+/*
+ * What the later stages of a request (the access log, authentication)
+ * need of it, copied out of the client buffer: once a body streams
+ * through that buffer, the parsed request no longer points at its head.
+ */
+struct reqinfo {
+	char		*buf;		/* holds the copies */
+	size_t		 size;
+	size_t		 len;
+	const char	*method;
+	size_t		 methodlen;
+	const char	*target;
+	size_t		 targetlen;
+	const char	*referer;	/* NULL if none */
+	size_t		 refererlen;
+	const char	*agent;		/* User-Agent, NULL if none */
+	size_t		 agentlen;
+	int		 minor;
+	char		 user[256];	/* authenticated user, "" if none */
+	uint64_t	 bytes;		/* body bytes sent to the client */
+};
+
 struct session {
 	struct config	*conf;
 	struct listener	*listener;
 	struct conn	 client;
 	char		 peer[64];	/* client address, for headers */
 	int		 tls;		/* the client came in over TLS */
+	struct server	*sni_server;	/* whose certificate it got */
+	int		 tls_failed;	/* the handshake failed */
+	char		*client_wbuf;	/* TLS write buffers */
+	char		*backend_wbuf;
 
 	struct buf	 in;		/* client input */
 	struct buf	 bin;		/* backend input */
@@ -78,11 +113,13 @@ struct session {
 
 	/* The request being served. */
 	struct http_request req;
+	struct reqinfo	 info;
 	struct server	*server;
 	int		 host_named;	/* Host names a server of the listener */
 	const struct location *loc;
 	char		*path;		/* normalized */
 	size_t		 pathlen;
+	size_t		 pathsize;
 	size_t		 restoff;	/* where the path's rest begins */
 	/*
 	 * The client's Host (or absolute-form authority) as sent, and its
@@ -101,17 +138,32 @@ struct session {
 
 /* io.c */
 uint64_t now_ms(void);
-void	 conn_linger(struct conn *, struct buf *);
+void	 io_init(int, const sigset_t *);
+int	 io_poll(struct pollfd *, int, uint64_t);
 void	 buf_compact(struct buf *);
+ssize_t	 conn_recv(struct conn *, void *, size_t);
 ssize_t	 conn_read(struct conn *, void *, size_t, uint64_t);
 int	 conn_write(struct conn *, const void *, size_t, uint64_t);
 int	 conn_writev(struct conn *, struct iovec *, int, uint64_t);
-int	 conn_wait(struct conn *, short, uint64_t, int);
+int	 conn_wait(struct conn *, short, uint64_t);
+int	 conn_wait2(struct conn *, struct conn *, uint64_t);
 int	 conn_fill(struct conn *, struct buf *, uint64_t);
+void	 conn_try_write(struct conn *, const void *, size_t);
+void	 conn_shutdown(struct conn *);
+void	 conn_close(struct conn *);
+void	 conn_linger(struct conn *, struct buf *);
 void	 outq_init(struct outq *);
 int	 outq_add(struct outq *, const void *, size_t);
 int	 outq_chunk(struct outq *, const void *, size_t);
 int	 outq_flush(struct outq *, struct conn *, uint64_t);
+int	 outq_push(struct outq *, struct conn *, const void *, size_t, int,
+	    uint64_t);
+
+/* route.c */
+int	 route_server(struct session *);
+int	 route_path(struct session *);
+int	 route_redirect(const struct session *, const char *, char *, size_t);
+void	 reqinfo_keep(struct reqinfo *, const struct http_request *);
 
 /* reply.c */
 const char *http_date(void);
@@ -128,5 +180,8 @@ int	 headers_response(struct session *, struct buf *,
 int	 relay_request(struct session *);
 void	 upstream_expire(struct config *, uint64_t);
 uint64_t upstream_next_expiry(struct config *);
+
+/* worker.c */
+int	 session_must_close(const struct session *);
 
 #endif /* CONN_H */

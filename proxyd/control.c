@@ -183,16 +183,23 @@ control_command(struct ctlconn *c)
 
 	if ((nl = memchr(cmd, '\n', c->len)) != NULL)
 		*nl = '\0';
-	if (strcmp(cmd, "status") == 0)
+	switch (ctl_command_lookup(cmd)) {
+	case CTL_STATUS:
 		parent_status(c);
-	else if (strcmp(cmd, "reload") == 0)
+		break;
+	case CTL_RELOAD:
 		parent_reload(c);
-	else if (strcmp(cmd, "log reopen") == 0)
+		break;
+	case CTL_LOG_REOPEN:
 		parent_log_reopen(c);
-	else if (strcmp(cmd, "stop") == 0)
+		break;
+	case CTL_STOP:
 		parent_stop(c);
-	else
+		break;
+	default:
 		control_reply(c, 1, "proxyctl: unknown command\n");
+		break;
+	}
 }
 
 /* Read from a client; act once its line is complete. */

@@ -133,6 +133,8 @@ static const struct {
 	HDR("set-cookie", HDR_SET_COOKIE),
 	HDR("strict-transport-security", HDR_STRICT_TRANSPORT_SECURITY),
 	HDR("date", HDR_DATE),
+	HDR("referer", HDR_REFERER),
+	HDR("user-agent", HDR_USER_AGENT),
 #undef HDR
 };
 
@@ -1149,4 +1151,16 @@ http_has_body(const struct http_request *req)
 {
 	return req->framing == FRAMING_CHUNKED ||
 	    (req->framing == FRAMING_LENGTH && req->content_length > 0);
+}
+
+/*
+ * Does the client let the connection carry another request after this
+ * one?  HTTP/1.1 unless it says close; HTTP/1.0 only if it asks.
+ */
+int
+http_keep_alive(const struct http_request *req)
+{
+	if (req->connection & CONN_CLOSE)
+		return 0;
+	return req->minor == 1 || (req->connection & CONN_KEEPALIVE);
 }

@@ -68,6 +68,8 @@ enum http_hdr {
 	HDR_SET_COOKIE,
 	HDR_STRICT_TRANSPORT_SECURITY,
 	HDR_DATE,
+	HDR_REFERER,
+	HDR_USER_AGENT,
 	HDR__COUNT
 };
 
@@ -157,6 +159,7 @@ int	http_parse_request(const char *, size_t, struct http_request *,
 int	http_parse_response(const char *, size_t, struct http_response *,
 	    size_t);
 int	http_has_body(const struct http_request *);
+int	http_keep_alive(const struct http_request *);
 int	http_host_valid(const char *, size_t, size_t *);
 int	http_token_next(const char **, const char *, const char **, size_t *);
 int	http_is_token(const char *, size_t);

@@ -447,13 +447,12 @@ srvopt		: ALIAS string			{
 			tls_protocols($3, $<file>1, $<lineno>1);
 		}
 		| TLS CIPHERS string		{
-			int	 line;
-
 			if ($3[0] == '\0')
 				perr($<file>1, $<lineno>1,
 				    "empty tls ciphers");
 			else
-				tls_set(&srv->tls.ciphers, &line, $3,
+				tls_set(&srv->tls.ciphers,
+				    &srv->tls.ciphers_line, $3,
 				    "tls ciphers", $<file>1, $<lineno>1);
 		}
 		| TLS TICKET LIFETIME duration	{

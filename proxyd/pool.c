@@ -15,23 +15,35 @@
  */
 
 /*
- * The pre-fork pool: the scoreboard in shared memory, forking workers
- * into free slots, reaping them, keeping each generation between its
- * minimum and maximum, and retiring idle workers above the minimum.
+ * The pre-fork pool: forking workers into free slots of the scoreboard,
+ * reaping them, keeping each generation between its minimum and maximum,
+ * retiring idle workers above the minimum, and the messages the parent
+ * owes each worker on its channel.
+ *
+ * Every pid the parent signals, every generation and slot it acts on,
+ * comes from its own table of the children it forked (struct child),
+ * filled at fork and emptied at waitpid.  The shared scoreboard holds
+ * only what workers report: their state and counters, which the parent
+ * reads as untrusted numbers, clamped, never as an index or a pid.
  */
 
 #include <sys/types.h>
 #include <sys/mman.h>
+#include <sys/tree.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proxyd.h"
 #include "proc.h"
 #include "conn.h"
+#include "chan.h"
+#include "status.h"
+#include "tls.h"
 #include "log.h"
 
 #define GROW_MAX_STEP		32	/* workers forked in one tick */
@@ -40,7 +52,22 @@
 #define QUICK_DEATHS_MAX	5	/*  this many times in a row is a loop */
 
 struct scoreboard	*scoreboard;
+static struct childtree	 children = RB_INITIALIZER(&children);
+static unsigned char	 slot_taken[SCOREBOARD_SLOTS];
+static unsigned int	 slots_high;	/* slots below this may be taken */
 static uint64_t		 last_retire;
+static int		 pool_logfd = -1;
+
+int	 child_cmp(struct child *, struct child *);
+
+int
+child_cmp(struct child *a, struct child *b)
+{
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+RB_PROTOTYPE(childtree, child, pidentry, child_cmp)
+RB_GENERATE(childtree, child, pidentry, child_cmp)
 
 void
 pool_init(void)
@@ -52,51 +79,69 @@ pool_init(void)
 	memset(scoreboard, 0, sizeof(*scoreboard));
 }
 
+static void
+slot_clear(unsigned int i)
+{
+	memset(&scoreboard->slots[i], 0, sizeof(scoreboard->slots[i]));
+	memset(&scoreboard->clients[i], 0, sizeof(scoreboard->clients[i]));
+}
+
 static int
 slot_alloc(void)
 {
-	int	 i;
+	unsigned int	 i;
 
 	for (i = 0; i < SCOREBOARD_SLOTS; i++) {
-		if (scoreboard->slots[i].state == SLOT_FREE) {
-			if ((unsigned int)i >= scoreboard->used)
-				scoreboard->used = i + 1;
-			return i;
-		}
+		if (slot_taken[i])
+			continue;
+		slot_taken[i] = 1;
+		if (i >= slots_high)
+			slots_high = i + 1;
+		scoreboard->used = slots_high;
+		slot_clear(i);
+		return i;
 	}
 	return -1;
 }
 
 static void
-slot_free(struct slot *slot)
+slot_release(unsigned int i)
 {
-	int	 i = slot - scoreboard->slots;
+	slot_clear(i);
+	slot_taken[i] = 0;
+	while (slots_high > 0 && !slot_taken[slots_high - 1])
+		slots_high--;
+	scoreboard->used = slots_high;
+}
 
-	memset(slot, 0, sizeof(*slot));
-	memset(&scoreboard->clients[i], 0, sizeof(scoreboard->clients[i]));
-	while (scoreboard->used > 0 &&
-	    scoreboard->slots[scoreboard->used - 1].state == SLOT_FREE)
-		scoreboard->used--;
+/* What a worker wrote in slot i, with a state the parent knows. */
+void
+slot_read(unsigned int i, struct slot_view *v)
+{
+	slot_view_of(&scoreboard->slots[i], v);
+}
+
+static int
+child_state(const struct child *c)
+{
+	struct slot_view	 v;
+
+	slot_read(c->slot, &v);
+	return v.state;
 }
 
 /* The lowest worker number not in use in the generation. */
 static unsigned int
 worker_number(const struct generation *g)
 {
-	unsigned int	 n, i;
-	int		 taken;
+	const struct child	*c;
+	unsigned int		 n;
 
 	for (n = 1;; n++) {
-		taken = 0;
-		for (i = 0; i < scoreboard->used; i++) {
-			if (scoreboard->slots[i].state != SLOT_FREE &&
-			    scoreboard->slots[i].generation == g->id &&
-			    scoreboard->slots[i].number == n) {
-				taken = 1;
+		TAILQ_FOREACH(c, &g->children, genentry)
+			if (c->number == n)
 				break;
-			}
-		}
-		if (!taken)
+		if (c == NULL)
 			return n;
 	}
 }
@@ -104,135 +149,247 @@ worker_number(const struct generation *g)
 int
 pool_spawn(struct generation *g)
 {
-	struct slot	*slot;
-	pid_t		 pid;
-	int		 i;
+	struct worker_self	 self;
+	struct child		*c;
+	pid_t			 pid;
+	int			 i, sv[2];
 
 	if ((i = slot_alloc()) == -1) {
 		log_warnx("scoreboard full: cannot start a worker");
 		return -1;
 	}
-	slot = &scoreboard->slots[i];
-	memset(slot, 0, sizeof(*slot));
-	slot->generation = g->id;
-	slot->number = worker_number(g);
-	slot->started = now_ms();
-	slot->state = SLOT_STARTING;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("%s", __func__);
+		slot_release(i);
+		return -1;
+	}
+	if (chan_pair(sv) == -1) {
+		log_warn("worker channel");
+		free(c);
+		slot_release(i);
+		return -1;
+	}
+	c->gen = g;
+	c->slot = i;
+	c->number = worker_number(g);
+	c->started = now_ms();
+	c->chan = sv[0];
+	if (pool_logfd != -1)
+		c->owed |= OWE_LOGFD;
+	scoreboard->slots[i].state = SLOT_STARTING;
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
-		slot_free(slot);
+		close(sv[0]);
+		close(sv[1]);
+		free(c);
+		slot_release(i);
 		return -1;
 	case 0:
-		worker_main(g->conf, slot);
+		close(sv[0]);
+		self.number = c->number;
+		self.generation = g->id;
+		self.slotno = i;
+		self.slot = &scoreboard->slots[i];
+		self.chan = sv[1];
+		worker_main(g->conf, &self);
 		/* NOTREACHED */
 	default:
-		slot->pid = pid;
+		close(sv[1]);
+		c->pid = pid;
+		RB_INSERT(childtree, &children, c);
+		TAILQ_INSERT_TAIL(&g->children, c, genentry);
+		g->nchildren++;
 		return 0;
 	}
 }
 
-static struct slot *
-slot_of(pid_t pid)
+static void
+child_forget(struct child *c)
 {
-	unsigned int	 i;
+	struct generation	*g = c->gen;
 
-	for (i = 0; i < scoreboard->used; i++)
-		if (scoreboard->slots[i].state != SLOT_FREE &&
-		    scoreboard->slots[i].pid == pid)
-			return &scoreboard->slots[i];
-	return NULL;
-}
-
-static struct generation *
-generation_of(struct generationlist *gens, unsigned int id)
-{
-	struct generation	*g;
-
-	TAILQ_FOREACH(g, gens, entry)
-		if (g->id == id)
-			return g;
-	return NULL;
+	RB_REMOVE(childtree, &children, c);
+	TAILQ_REMOVE(&g->children, c, genentry);
+	g->nchildren--;
+	slot_release(c->slot);
+	if (c->chan != -1)
+		close(c->chan);
+	free(c);
 }
 
 /* Collect dead workers, keeping their counters in the totals. */
 void
 pool_reap(struct generationlist *gens, struct totals *t)
 {
+	struct child		 key, *c;
 	struct generation	*g;
-	struct slot		*slot;
+	struct slot_view	 v;
 	pid_t			 pid;
-	int			 status, i;
+	int			 status;
 
+	(void)gens;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((slot = slot_of(pid)) == NULL)
+		key.pid = pid;
+		if ((c = RB_FIND(childtree, &children, &key)) == NULL)
 			continue;
-		t->connections += slot->connections;
-		t->requests += slot->requests;
-		for (i = 0; i < STATUS_CLASSES; i++)
-			t->status[i] += slot->status[i];
-		t->auth_failures += slot->auth_failures;
-		g = generation_of(gens, slot->generation);
-		if (g != NULL && !g->draining && (WIFSIGNALED(status) ||
+		g = c->gen;
+		slot_read(c->slot, &v);
+		totals_add(t, &v);
+		if (!g->draining && !c->drained && (WIFSIGNALED(status) ||
 		    WEXITSTATUS(status) != 0)) {
 			if (WIFSIGNALED(status))
 				log_warnx("worker %u (pid %d) killed by "
-				    "signal %d", slot->number, pid,
+				    "signal %d", c->number, pid,
 				    WTERMSIG(status));
 			else
 				log_warnx("worker %u (pid %d) exited with "
-				    "status %d", slot->number, pid,
+				    "status %d", c->number, pid,
 				    WEXITSTATUS(status));
-			if (now_ms() - slot->started < QUICK_DEATH)
+			if (now_ms() - c->started < QUICK_DEATH)
 				g->quick_deaths++;
 			else
 				g->quick_deaths = 0;
 		}
-		slot_free(slot);
+		child_forget(c);
 	}
 }
 
+/* Workers of the generation in a state, or all of them with -1. */
 unsigned int
 pool_count(const struct generation *g, int state)
 {
-	unsigned int	 i, n = 0;
-	int		 st;
+	const struct child	*c;
+	unsigned int		 n = 0;
 
-	for (i = 0; i < scoreboard->used; i++) {
-		if (scoreboard->slots[i].generation != g->id)
-			continue;
-		st = scoreboard->slots[i].state;
-		if (st == SLOT_FREE)
-			continue;
-		if (state == -1 || st == state)
+	if (state == -1)
+		return g->nchildren;
+	TAILQ_FOREACH(c, &g->children, genentry)
+		if (child_state(c) == state)
 			n++;
-	}
 	return n;
 }
 
-void
-pool_signal(const struct generation *g, int sig)
+/* Does any worker still hold a listening socket, as it says? */
+int
+pool_listening(const struct generationlist *gens)
 {
-	unsigned int	 i;
+	const struct generation	*g;
+	const struct child	*c;
+	struct slot_view	 v;
 
-	for (i = 0; i < scoreboard->used; i++)
-		if (scoreboard->slots[i].state != SLOT_FREE &&
-		    scoreboard->slots[i].generation == g->id &&
-		    scoreboard->slots[i].pid > 0)
-			kill(scoreboard->slots[i].pid, sig);
+	TAILQ_FOREACH(g, gens, entry) {
+		TAILQ_FOREACH(c, &g->children, genentry) {
+			slot_read(c->slot, &v);
+			if (v.listening)
+				return 1;
+		}
+	}
+	return 0;
 }
 
-/* Ask the idle worker with the highest slot to leave. */
+/* Send what a worker is owed, as far as its channel takes it now. */
 static void
-retire_one(const struct generation *g)
+child_flush(struct child *c)
 {
-	int	 i;
+	const struct ticket_keys *tk;
 
-	for (i = scoreboard->used - 1; i >= 0; i--) {
-		if (scoreboard->slots[i].generation == g->id &&
-		    scoreboard->slots[i].state == SLOT_IDLE &&
-		    scoreboard->slots[i].pid > 0) {
-			kill(scoreboard->slots[i].pid, SIGTERM);
+	if (c->owed & OWE_TICKETS) {
+		if ((tk = tls_tickets()) == NULL ||
+		    chan_send(c->chan, CHAN_TICKETS, tk, sizeof(*tk), -1) == 0 ||
+		    errno != EAGAIN)
+			c->owed &= ~OWE_TICKETS;
+	}
+	if ((c->owed & OWE_LOGFD) && pool_logfd != -1) {
+		if (chan_send(c->chan, CHAN_LOGFD, NULL, 0, pool_logfd) == 0)
+			c->owed &= ~OWE_LOGFD;
+		else if (errno != EAGAIN)
+			c->owed &= ~OWE_LOGFD;	/* it is on its way out */
+	}
+	if (c->owed & OWE_DRAIN) {
+		if (chan_send(c->chan, CHAN_DRAIN, NULL, 0, -1) == -1) {
+			if (errno == EAGAIN)
+				return;
+			/* No channel: the signal says the same. */
+			kill(c->pid, SIGTERM);
+		}
+		c->owed &= ~OWE_DRAIN;
+		c->drained = 1;
+	}
+}
+
+void
+pool_flush(struct generationlist *gens)
+{
+	struct generation	*g;
+	struct child		*c;
+
+	TAILQ_FOREACH(g, gens, entry)
+		TAILQ_FOREACH(c, &g->children, genentry)
+			if (c->owed != 0)
+				child_flush(c);
+}
+
+static void
+child_drain(struct child *c)
+{
+	if (c->drained)
+		return;
+	c->owed |= OWE_DRAIN;
+	child_flush(c);
+}
+
+/* Tell every worker of the generation to finish and exit. */
+void
+pool_drain(struct generation *g)
+{
+	struct child	*c;
+
+	TAILQ_FOREACH(c, &g->children, genentry)
+		child_drain(c);
+}
+
+void
+pool_kill(struct generation *g)
+{
+	struct child	*c;
+
+	TAILQ_FOREACH(c, &g->children, genentry)
+		kill(c->pid, SIGKILL);
+}
+
+/* Owe every worker of the generation a message. */
+void
+pool_owe(struct generation *g, unsigned int what)
+{
+	struct child	*c;
+
+	TAILQ_FOREACH(c, &g->children, genentry)
+		c->owed |= what;
+}
+
+/* The access log descriptor new workers get, and that pool_owe sends. */
+void
+pool_set_logfd(int fd)
+{
+	pool_logfd = fd;
+}
+
+/*
+ * Retire the idle worker that was forked first, so that workers are
+ * renewed over time.  It is also the one the kernel wakes first for a new
+ * connection (each worker's epoll set waits on the listeners in the order
+ * the workers started), so a retirement often meets a worker that is
+ * just accepting: the drain in worker.c must lose no such connection.
+ */
+static void
+retire_one(struct generation *g)
+{
+	struct child	*c;
+
+	TAILQ_FOREACH(c, &g->children, genentry) {
+		if (!c->drained && child_state(c) == SLOT_IDLE) {
+			child_drain(c);
 			return;
 		}
 	}
@@ -257,24 +414,33 @@ grow(struct generation *g, unsigned int n, uint64_t now)
 
 /*
  * Keep the serving generation between its bounds, and end draining
- * generations whose time is up.
+ * generations whose time is up.  Workers told to go count no more.
  */
 void
 pool_maintain(struct generationlist *gens, uint64_t now)
 {
 	struct generation	*g;
 	const struct config	*conf;
+	const struct child	*c;
 	unsigned int		 total, idle, step;
+	int			 st;
 
 	TAILQ_FOREACH(g, gens, entry) {
 		if (g->draining) {
 			if (now >= g->drain_deadline)
-				pool_signal(g, SIGKILL);
+				pool_kill(g);
 			continue;
 		}
 		conf = g->conf;
-		total = pool_count(g, -1);
-		idle = pool_count(g, SLOT_IDLE) + pool_count(g, SLOT_STARTING);
+		total = idle = 0;
+		TAILQ_FOREACH(c, &g->children, genentry) {
+			if (c->drained)
+				continue;
+			total++;
+			st = child_state(c);
+			if (st == SLOT_IDLE || st == SLOT_STARTING)
+				idle++;
+		}
 		if (total < conf->prefork_min) {
 			grow(g, conf->prefork_min - total, now);
 		} else if (idle == 0 && total < conf->prefork_max) {
@@ -292,4 +458,58 @@ pool_maintain(struct generationlist *gens, uint64_t now)
 			last_retire = now;
 		}
 	}
+}
+
+/*
+ * Fill in the workers' part of the status: the counts of the serving
+ * generation, the counters of every living worker added to si->totals,
+ * and one entry per worker and per draining generation (arrays the
+ * caller frees).  -1 if out of memory.
+ */
+int
+pool_status(const struct generationlist *gens, struct status_info *si)
+{
+	const struct generation	*g;
+	const struct child	*c;
+	struct status_worker	*ws, *w;
+	struct status_generation *d;
+	size_t			 nw = 0, nd = 0;
+
+	TAILQ_FOREACH(g, gens, entry) {
+		nw += g->nchildren;
+		nd++;
+	}
+	si->workers = ws = calloc(nw + 1, sizeof(*ws));
+	si->draining = d = calloc(nd + 1, sizeof(*d));
+	if (ws == NULL || d == NULL) {
+		free(ws);
+		free(d);
+		si->workers = NULL;
+		si->draining = NULL;
+		return -1;
+	}
+	si->nworkers = si->ndraining = 0;
+	si->total = si->busy = si->idle = 0;
+	TAILQ_FOREACH(g, gens, entry) {
+		if (g->draining) {
+			d[si->ndraining].id = g->id;
+			d[si->ndraining].workers = g->nchildren;
+			si->ndraining++;
+		}
+		TAILQ_FOREACH(c, &g->children, genentry) {
+			w = &ws[si->nworkers++];
+			w->number = c->number;
+			w->generation = g->id;
+			w->pid = c->pid;
+			slot_read(c->slot, &w->view);
+			totals_add(&si->totals, &w->view);
+			si->total++;
+			if (w->view.state == SLOT_BUSY)
+				si->busy++;
+			else if (w->view.state == SLOT_IDLE ||
+			    w->view.state == SLOT_STARTING)
+				si->idle++;
+		}
+	}
+	return 0;
 }

@@ -15,10 +15,11 @@
  */
 
 /*
- * Process titles, and dropping privileges in a worker: chroot, no supplementary groups, the
- * user's uid and primary gid for real, effective and saved ids, and no
- * way back through exec.  Then proof that root cannot be regained: a
- * worker that could would be a root process facing the Internet.
+ * Process titles, and dropping privileges in a worker: chroot, no
+ * supplementary groups, the user's uid and primary gid for real,
+ * effective and saved ids, and no way back through exec.  Then proof that
+ * root cannot be regained: a worker that could would be a root process
+ * facing the Internet.
  */
 
 #include <sys/types.h>
@@ -51,12 +52,13 @@ own_listener(const struct config *conf, int fd)
 
 /*
  * A new worker inherits every descriptor of the parent: the control
- * socket, and the listeners of other generations, which must close when
- * their generation ends.  Keep standard input, output and error and our
- * own listeners; reconnect to syslog.
+ * socket, the channels of the other workers, and the listeners of other
+ * generations, which must close when their generation ends.  Keep
+ * standard input, output and error, our own listeners and keep (our
+ * channel); reconnect to syslog.
  */
 void
-privsep_close_fds(const struct config *conf)
+privsep_close_fds(const struct config *conf, int keep)
 {
 	DIR		*dir;
 	struct dirent	*de;
@@ -69,7 +71,7 @@ privsep_close_fds(const struct config *conf)
 	while ((de = readdir(dir)) != NULL) {
 		fd = strtonum(de->d_name, 0, INT_MAX, &errstr);
 		if (errstr != NULL || fd <= STDERR_FILENO || fd == dfd ||
-		    own_listener(conf, fd))
+		    fd == keep || own_listener(conf, fd))
 			continue;
 		close(fd);
 	}

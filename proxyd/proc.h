@@ -25,6 +25,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <netinet/in.h>
 
@@ -45,21 +46,21 @@ enum slot_state {
 #define STATUS_CLASSES		6
 
 /*
- * One slot per worker, written only by its worker once running (the
- * parent fills it in before the fork and clears it after the reap), and
- * aligned so that two workers never write the same cache line.
+ * One slot per worker in shared memory, written only by its worker once
+ * running (the parent clears it before the fork and after the reap), and
+ * aligned so that two workers never write the same cache line.  Any
+ * worker can write any slot, so the parent reads them as untrusted
+ * numbers: what it acts on (pids, generations, which slot is whose) it
+ * keeps in its own memory, in struct child.
  */
 struct slot {
-	pid_t			 pid;
-	unsigned int		 generation;
-	unsigned int		 number;	/* "worker N" */
 	volatile int		 state;
 	volatile int		 listening;	/* holds the listeners */
-	uint64_t		 started;	/* monotonic ms, set by parent */
 	uint64_t		 connections;
 	uint64_t		 requests;
 	uint64_t		 status[STATUS_CLASSES];
 	uint64_t		 auth_failures;
+	uint64_t		 tls_failures;	/* handshakes that failed */
 	uint64_t		 heap;		/* bytes in use, sampled */
 } __attribute__((aligned(64)));
 
@@ -69,6 +70,7 @@ struct slot {
  * The shared memory.  The client addresses are packed apart from the
  * slots, so that counting one address's connections at accept time reads
  * a few kilobytes, not every slot; the unspecified address means none.
+ * The parent writes used for the workers' sake; it never reads it back.
  */
 struct scoreboard {
 	volatile unsigned int	 used;		/* slots below this in use */
@@ -76,24 +78,70 @@ struct scoreboard {
 	struct in6_addr		 clients[SCOREBOARD_SLOTS];
 };
 
+/* A slot as the parent may use it: state checked, counters copied. */
+struct slot_view {
+	int			 state;
+	int			 listening;
+	uint64_t		 connections;
+	uint64_t		 requests;
+	uint64_t		 status[STATUS_CLASSES];
+	uint64_t		 auth_failures;
+	uint64_t		 tls_failures;
+	uint64_t		 heap;
+};
+
 struct totals {
 	uint64_t		 connections;
 	uint64_t		 requests;
 	uint64_t		 status[STATUS_CLASSES];
 	uint64_t		 auth_failures;
+	uint64_t		 tls_failures;
 };
+
+/* Messages the parent owes a worker, sent when its channel takes them. */
+#define OWE_DRAIN		0x01
+#define OWE_LOGFD		0x02
+#define OWE_TICKETS		0x04
+
+struct generation;
+
+/* The parent's own record of a worker it forked. */
+struct child {
+	RB_ENTRY(child)		 pidentry;
+	TAILQ_ENTRY(child)	 genentry;	/* spawn order */
+	pid_t			 pid;
+	struct generation	*gen;
+	unsigned int		 slot;
+	unsigned int		 number;	/* "worker N" */
+	uint64_t		 started;	/* monotonic ms */
+	int			 chan;		/* our end of its channel */
+	unsigned int		 owed;		/* OWE_* */
+	int			 drained;	/* told to drain */
+};
+RB_HEAD(childtree, child);
+TAILQ_HEAD(childlist, child);
 
 struct generation {
 	TAILQ_ENTRY(generation)	 entry;
 	unsigned int		 id;
 	struct config		*conf;
+	struct childlist	 children;
+	unsigned int		 nchildren;
 	int			 draining;
 	uint64_t		 drain_deadline;
-	unsigned int		 next_number;	/* for worker titles */
 	unsigned int		 quick_deaths;	/* crash-loop brake */
 	uint64_t		 spawn_after;
 };
 TAILQ_HEAD(generationlist, generation);
+
+/* What a worker knows of itself; the parent fills it in before the fork. */
+struct worker_self {
+	unsigned int		 number;
+	unsigned int		 generation;
+	unsigned int		 slotno;
+	struct slot		*slot;
+	int			 chan;		/* its end of the channel */
+};
 
 extern struct scoreboard	*scoreboard;
 extern volatile sig_atomic_t worker_draining;
@@ -103,20 +151,27 @@ void	 pool_init(void);
 int	 pool_spawn(struct generation *);
 void	 pool_reap(struct generationlist *, struct totals *);
 void	 pool_maintain(struct generationlist *, uint64_t);
-void	 pool_signal(const struct generation *, int);
+void	 pool_drain(struct generation *);
+void	 pool_kill(struct generation *);
+void	 pool_owe(struct generation *, unsigned int);
+void	 pool_set_logfd(int);
+void	 pool_flush(struct generationlist *);
 unsigned int pool_count(const struct generation *, int);
-uint64_t pool_next_tick(const struct generationlist *, uint64_t);
+int	 pool_listening(const struct generationlist *);
+void	 slot_read(unsigned int, struct slot_view *);
+struct status_info;
+int	 pool_status(const struct generationlist *, struct status_info *);
 
 /* privsep.c */
 void	 proc_title_init(int, char *[], char *[]);
 void	 proc_title(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
-void	 privsep_close_fds(const struct config *);
+void	 privsep_close_fds(const struct config *, int);
 void	 privsep_drop(const struct config *);
 
 /* worker.c */
 __attribute__((__noreturn__)) void worker_main(struct config *,
-	    struct slot *);
-
+	    struct worker_self *);
+void	 worker_wakeup(int);
 
 #endif /* PROC_H */

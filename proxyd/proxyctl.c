@@ -32,21 +32,18 @@
 
 #include "ctlproto.h"
 
-#define PROXYD_SOCKET		"/run/proxyd.sock"
-
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: proxyctl [-s socket] command [argument ...]\n"
-	    "commands: status, reload, log reopen, stop\n");
-	exit(1);
-}
+	int	 i;
 
-static int
-known_command(const char *line)
-{
-	return strcmp(line, "status") == 0 || strcmp(line, "reload") == 0 ||
-	    strcmp(line, "log reopen") == 0 || strcmp(line, "stop") == 0;
+	fprintf(stderr, "usage: proxyctl [-s socket] command [argument ...]\n"
+	    "commands:");
+	for (i = 0; ctl_commands[i].name != NULL; i++)
+		fprintf(stderr, "%s %s", i > 0 ? "," : "",
+		    ctl_commands[i].name);
+	fprintf(stderr, "\n");
+	exit(1);
 }
 
 static int
@@ -70,7 +67,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sockaddr_un	 sun;
-	const char		*path = PROXYD_SOCKET;
+	const char		*path = CTL_SOCKET;
 	char			 line[CTL_LINE_MAX], buf[8192];
 	ssize_t			 n;
 	int			 ch, fd, i, status = -1;
@@ -96,7 +93,7 @@ main(int argc, char *argv[])
 		if (strlcat(line, argv[i], sizeof(line)) >= sizeof(line) - 1)
 			usage();
 	}
-	if (!known_command(line)) {
+	if (ctl_command_lookup(line) == -1) {
 		fprintf(stderr, "proxyctl: unknown command: %s\n", line);
 		usage();
 	}

@@ -40,6 +40,8 @@
 #include "proc.h"
 #include "conn.h"
 #include "control.h"
+#include "status.h"
+#include "tls.h"
 #include "log.h"
 
 #define TICK			100	/* ms between two looks at the pool */
@@ -63,6 +65,7 @@ static struct generation *pending;	/* reloaded, not serving yet */
 static struct ctlconn	*reload_waiter;
 static uint64_t		 reload_deadline;
 static struct ctlconn	*stop_waiter;
+static uint64_t		 tickets_due;	/* next rotation of ticket keys */
 
 static __attribute__((__noreturn__)) void
 usage(void)
@@ -81,18 +84,8 @@ static int
 config_unsupported(const struct config *conf, struct errlist *errs)
 {
 	const struct server	*srv;
-	const struct listener	*l;
 	const struct location	*loc;
-	const struct upstream	*up;
 
-	TAILQ_FOREACH(l, &conf->listeners, entry)
-		if (l->tls)
-			errlist_add(errs, l->file, l->line,
-			    "tls listeners are not supported yet");
-	TAILQ_FOREACH(up, &conf->upstreams, entry)
-		if (up->tls)
-			errlist_add(errs, up->file, up->line,
-			    "https backends are not supported yet");
 	TAILQ_FOREACH(srv, &conf->servers, entry) {
 		if (srv->root.rules.auth != NULL)
 			errlist_add(errs, srv->file, srv->line,
@@ -104,7 +97,8 @@ config_unsupported(const struct config *conf, struct errlist *errs)
 				    "authenticate is not supported yet");
 	}
 	if (conf->uid == 0)
-		errlist_add(errs, conf->path, 0,
+		errlist_add(errs, conf->user_file != NULL ? conf->user_file :
+		    conf->path, conf->user_line,
 		    "user %s: workers must not run as root", conf->user);
 	return errs->count > 0 ? -1 : 0;
 }
@@ -116,10 +110,12 @@ load_config(struct errlist *errs)
 
 	if ((conf = parse_config(conffile, &defines, errs)) == NULL)
 		return NULL;
-	if (config_unsupported(conf, errs) == -1) {
+	if (config_unsupported(conf, errs) == -1 ||
+	    tls_config(conf, errs) == -1) {
 		config_free(conf);
 		return NULL;
 	}
+	tls_expiry_warn(conf);
 	if (conf->accesslog != NULL)
 		log_warnx("log access: not supported yet, no access log "
 		    "is written");
@@ -136,6 +132,7 @@ generation_new(struct config *conf)
 		return NULL;
 	g->id = next_id++;
 	g->conf = conf;
+	TAILQ_INIT(&g->children);
 	TAILQ_INSERT_TAIL(&gens, g, entry);
 	return g;
 }
@@ -145,7 +142,7 @@ generation_drain(struct generation *g)
 {
 	g->draining = 1;
 	g->drain_deadline = now_ms() + g->conf->timeout_shutdown;
-	pool_signal(g, SIGTERM);
+	pool_drain(g);
 }
 
 /* Forget draining generations whose workers are all gone. */
@@ -254,7 +251,7 @@ reload_check(void)
 		listeners_bind(current->conf, pending->conf, NULL);
 		listeners_close(pending->conf);
 		generation_drain(pending);
-		pool_signal(pending, SIGKILL);
+		pool_kill(pending);
 		snprintf(text, sizeof(text), "reload: the workers of "
 		    "generation %u did not start; the old configuration "
 		    "stays\n", pending->id);
@@ -312,14 +309,8 @@ stop(void)
 static void
 stop_check(void)
 {
-	unsigned int	 i;
-
-	if (stop_waiter == NULL)
+	if (stop_waiter == NULL || pool_listening(&gens))
 		return;
-	for (i = 0; i < scoreboard->used; i++)
-		if (scoreboard->slots[i].state != SLOT_FREE &&
-		    scoreboard->slots[i].listening)
-			return;
 	control_reply(stop_waiter, 0, "stop: proxyd stopped accepting\n");
 	stop_waiter = NULL;
 }
@@ -335,123 +326,31 @@ parent_stop(struct ctlconn *c)
 	stop();
 }
 
-static size_t
-appendf(char *buf, size_t len, size_t off, const char *fmt, ...)
-    __attribute__((__format__ (printf, 4, 5)));
-
-static size_t
-appendf(char *buf, size_t len, size_t off, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	if (off >= len)
-		return off;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return off;
-	return off + n >= len ? len - 1 : off + n;
-}
-
-static const char *
-state_name(int state)
-{
-	switch (state) {
-	case SLOT_STARTING:
-		return "starting";
-	case SLOT_IDLE:
-		return "idle";
-	case SLOT_BUSY:
-		return "busy";
-	case SLOT_EXITING:
-		return "exiting";
-	default:
-		return "free";
-	}
-}
-
 void
 parent_status(struct ctlconn *c)
 {
-	const struct config	*conf = current->conf;
-	const struct listener	*l;
-	const struct server	*srv;
-	const struct upstream	*up;
-	const struct slot	*slot;
-	struct totals		 t = totals;
-	struct generation	*g;
-	unsigned int		 i, j, total = 0, busy = 0, idle = 0;
-	size_t			 len = 65536, off = 0;
-	char			*buf;
+	struct status_info	 si;
+	char			*text;
 
-	if ((buf = malloc(len)) == NULL) {
+	memset(&si, 0, sizeof(si));
+	si.pid = getpid();
+	si.uptime = (now_ms() - started) / 1000;
+	si.generation = current->id;
+	si.config = conffile;
+	si.conf = current->conf;
+	si.now = time(NULL);
+	si.totals = totals;
+	text = NULL;
+	if (pool_status(&gens, &si) == 0)
+		text = status_format(&si);
+	free((void *)si.workers);
+	free((void *)si.draining);
+	if (text == NULL) {
 		control_reply(c, 1, "status: out of memory\n");
 		return;
 	}
-	for (i = 0; i < scoreboard->used; i++) {
-		slot = &scoreboard->slots[i];
-		if (slot->state == SLOT_FREE)
-			continue;
-		total++;
-		if (slot->state == SLOT_BUSY)
-			busy++;
-		else if (slot->state == SLOT_IDLE ||
-		    slot->state == SLOT_STARTING)
-			idle++;
-		t.connections += slot->connections;
-		t.requests += slot->requests;
-		for (j = 0; j < STATUS_CLASSES; j++)
-			t.status[j] += slot->status[j];
-		t.auth_failures += slot->auth_failures;
-	}
-	off = appendf(buf, len, off,
-	    "proxyd: %s\npid: %d\nuptime: %llu\ngeneration: %u\n"
-	    "config: %s\n"
-	    "workers: %u total, %u busy, %u idle (min %u, max %u)\n"
-	    "connections: %llu\n"
-	    "requests: %llu (2xx %llu, 3xx %llu, 4xx %llu, 5xx %llu)\n"
-	    "auth failures: %llu\n",
-	    PROXYD_VERSION, (int)getpid(),
-	    (unsigned long long)((now_ms() - started) / 1000), current->id,
-	    conffile, total, busy, idle, conf->prefork_min, conf->prefork_max,
-	    (unsigned long long)t.connections,
-	    (unsigned long long)t.requests,
-	    (unsigned long long)t.status[2], (unsigned long long)t.status[3],
-	    (unsigned long long)t.status[4], (unsigned long long)t.status[5],
-	    (unsigned long long)t.auth_failures);
-	TAILQ_FOREACH(l, &conf->listeners, entry)
-		off = appendf(buf, len, off, "listener %s%s: %zu server%s\n",
-		    l->name, l->tls ? " tls" : "", l->nservers,
-		    l->nservers == 1 ? "" : "s");
-	TAILQ_FOREACH(srv, &conf->servers, entry)
-		off = appendf(buf, len, off, "server %s: line %d\n",
-		    srv->name, srv->line);
-	TAILQ_FOREACH(up, &conf->upstreams, entry)
-		off = appendf(buf, len, off, "backend %s port %u%s: "
-		    "%zu address%s\n", up->host, up->port,
-		    up->tls ? " tls" : "", up->naddrs,
-		    up->naddrs == 1 ? "" : "es");
-	TAILQ_FOREACH(g, &gens, entry)
-		if (g->draining)
-			off = appendf(buf, len, off,
-			    "generation %u: draining, %u workers\n", g->id,
-			    pool_count(g, -1));
-	for (i = 0; i < scoreboard->used; i++) {
-		slot = &scoreboard->slots[i];
-		if (slot->state == SLOT_FREE)
-			continue;
-		off = appendf(buf, len, off, "worker %u (gen %u): pid %d, "
-		    "%s, %llu connections, %llu requests, heap %llu\n",
-		    slot->number, slot->generation, (int)slot->pid,
-		    state_name(slot->state),
-		    (unsigned long long)slot->connections,
-		    (unsigned long long)slot->requests,
-		    (unsigned long long)slot->heap);
-	}
-	control_reply(c, 0, buf);
-	free(buf);
+	control_reply(c, 0, text);
+	free(text);
 }
 
 static void
@@ -477,6 +376,31 @@ parent_exit(void)
 		unlink(PROXYD_PIDFILE);
 	log_info("stopped");
 	exit(0);
+}
+
+/*
+ * Rotate the session ticket keys once a ticket lifetime, and send them to
+ * every worker; the previous key still opens tickets for one more.
+ */
+static void
+tickets_check(uint64_t now)
+{
+	struct generation	*g;
+	uint64_t		 interval = tls_ticket_interval(current->conf);
+
+	if (interval == 0) {
+		tickets_due = 0;
+		return;
+	}
+	if (tickets_due == 0 || tickets_due > now + interval)
+		tickets_due = now + interval;
+	if (now < tickets_due)
+		return;
+	tls_tickets_rotate();
+	TAILQ_FOREACH(g, &gens, entry)
+		pool_owe(g, OWE_TICKETS);
+	tickets_due = now + interval;
+	log_debug("session ticket keys rotated");
 }
 
 static void
@@ -559,10 +483,13 @@ parent_loop(void)
 			}
 			if (now >= stop_deadline)
 				TAILQ_FOREACH(g, &gens, entry)
-					pool_signal(g, SIGKILL);
+					pool_kill(g);
+			pool_flush(&gens);
 			continue;
 		}
+		tickets_check(now);
 		pool_maintain(&gens, now);
+		pool_flush(&gens);
 		reload_check();
 		generations_collect();
 	}
@@ -654,6 +581,10 @@ main(int argc, char *argv[])
 	started = now_ms();
 	signals_setup();
 	pool_init();
+	/* Workers inherit the first keys; later ones go on the channel. */
+	tls_tickets_rotate();
+	tickets_due = tls_ticket_interval(conf) == 0 ? 0 :
+	    now_ms() + tls_ticket_interval(conf);
 	if ((current = generation_new(conf)) == NULL)
 		fatal("generation");
 	pool_maintain(&gens, now_ms());

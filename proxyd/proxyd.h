@@ -31,10 +31,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
+
+struct ssl_ctx_st;
+struct ssl_st;
+struct ssl_session_st;
 
 #define PROXYD_VERSION		"0.1.0"
 #define PROXYD_CONF		"/etc/proxyd/proxyd.conf"
-#define PROXYD_SOCKET		"/run/proxyd.sock"
 #define PROXYD_PIDFILE		"/run/proxyd.pid"
 #define PROXYD_USER		"proxyd"
 #define PROXYD_CHROOT		"/var/empty"
@@ -90,13 +94,20 @@ struct upstream {
 	char			*host;		/* lower case, no brackets */
 	in_port_t		 port;
 	int			 tls;
+	const char		*tls_ca;	/* https: backend tls ca or NULL */
+	int			 tls_noverify;	/*  backend tls no verify */
+	int			 host_is_ip;	/*  no SNI, IP checked */
+	struct ssl_ctx_st	*ssl_ctx;	/*  made by the parent */
 	struct sockaddr_storage	*addrs;		/* resolved at load time */
 	size_t			 naddrs;
 	const char		*file;		/* first URL naming it */
 	int			 line;
 
+	/* The worker's own, in its copy. */
 	int			 idle_fd;	/* kept-alive connection or -1 */
+	struct ssl_st		*idle_ssl;	/*  its TLS, if https */
 	uint64_t		 idle_since;	/* monotonic ms */
+	struct ssl_session_st	*session;	/* to resume TLS with */
 };
 TAILQ_HEAD(upstreamlist, upstream);
 
@@ -199,6 +210,7 @@ struct tls_conf {
 	int			 key_line;
 	int			 chain_line;
 	int			 ocsp_line;
+	int			 ciphers_line;
 };
 
 #define TLS_PROTOCOLS_DEFAULT	"tlsv1.2,tlsv1.3"
@@ -215,6 +227,11 @@ struct hsts_conf {
 
 struct server {
 	TAILQ_ENTRY(server)	 entry;
+	struct ssl_ctx_st	*ssl_ctx;	/* tls: made by the parent */
+	unsigned char		 cert_id[32];	/* SHA-256 of the leaf */
+	time_t			 cert_expiry;	/* its notAfter */
+	unsigned char		*ocsp;		/* DER response to staple */
+	size_t			 ocsplen;
 	char			*name;		/* as written */
 	char			**aliases;	/* lower case, [0] is the name */
 	size_t			 naliases;

@@ -36,7 +36,11 @@
 #include "proxyd.h"
 #include "proc.h"
 #include "conn.h"
+#include "tls.h"
 #include "log.h"
+
+#define INTERIM_MAX		10	/* 1xx heads skipped before a final one */
+#define RESPONSE_TRAILER_MAX	65536	/* trailer bytes of a chunked response */
 
 /* How sending the request ended. */
 enum send_result {
@@ -61,24 +65,35 @@ sockaddr_len(const struct sockaddr_storage *ss)
 	    sizeof(struct sockaddr_in);
 }
 
-/* A kept-alive connection the backend closed shows EOF or stray data. */
+/*
+ * A kept-alive connection the backend closed shows EOF or stray data.
+ * Over TLS, what is waiting may be only records that carry no data
+ * (session tickets, a key update), which a read takes in.
+ */
 static int
-backend_alive(int fd)
+backend_alive(struct conn *c)
 {
-	char	 c;
+	char	 ch;
+	ssize_t	 n;
 
-	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
-	    (errno == EAGAIN || errno == EWOULDBLOCK);
+	n = recv(c->fd, &ch, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK;
+	if (n == 0 || c->ssl == NULL)
+		return 0;
+	return conn_recv(c, &ch, 1) == -1 && errno == EAGAIN &&
+	    c->want == POLLIN;
 }
 
+/* A new connection to a backend, TLS included: 0, or -1 and *status. */
 static int
-backend_connect(const struct config *conf, const struct upstream *up,
+backend_connect(struct session *s, struct upstream *up, struct conn *c,
     int *status)
 {
-	struct conn	 c;
-	socklen_t	 len;
-	size_t		 i;
-	int		 fd, err, one = 1, timedout = 0;
+	const struct config	*conf = s->conf;
+	socklen_t		 len;
+	size_t			 i;
+	int			 fd, err, one = 1, timedout = 0;
 
 	for (i = 0; i < up->naddrs; i++) {
 		fd = socket(up->addrs[i].ss_family,
@@ -89,60 +104,89 @@ backend_connect(const struct config *conf, const struct upstream *up,
 		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
+		c->fd = fd;
 		if (connect(fd, (const struct sockaddr *)&up->addrs[i],
 		    sockaddr_len(&up->addrs[i])) == 0)
-			return fd;
+			goto connected;
 		if (errno == EINPROGRESS) {
-			c.fd = fd;
-			if (conn_wait(&c, POLLOUT,
-			    now_ms() + conf->timeout_connect, 0) == 1) {
+			if (conn_wait(c, POLLOUT,
+			    now_ms() + conf->timeout_connect) == 1) {
 				len = sizeof(err);
 				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
 				    &len) == 0 && err == 0)
-					return fd;
+					goto connected;
 				errno = err;
 			} else if (errno == ETIMEDOUT)
 				timedout++;
 		}
 		log_debug("backend %s port %u: connect: %s", up->host,
 		    up->port, strerror(errno));
-		close(fd);
+		conn_close(c);
 	}
 	log_warnx("backend %s port %u: cannot connect%s", up->host, up->port,
 	    timedout ? " (timed out)" : "");
 	*status = timedout == (int)up->naddrs && timedout > 0 ? 504 : 502;
 	return -1;
+ connected:
+	if (up->tls && tls_connect(c, up, now_ms() + conf->timeout_connect) ==
+	    -1) {
+		conn_close(c);
+		*status = 502;
+		return -1;
+	}
+	return 0;
 }
 
 /* A backend connection: the idle one if it still lives, else a new one. */
 static int
-backend_get(struct session *s, struct upstream *up, int *reused,
-    int *status)
+backend_get(struct session *s, struct upstream *up, struct conn *c,
+    int *reused, int *status)
 {
-	int	 fd;
-
 	*reused = 0;
+	c->fd = -1;
+	c->ssl = NULL;
+	c->want = 0;
+	c->wbuf = s->backend_wbuf;
 	if (up->idle_fd != -1) {
-		fd = up->idle_fd;
+		c->fd = up->idle_fd;
+		c->ssl = up->idle_ssl;
 		up->idle_fd = -1;
+		up->idle_ssl = NULL;
 		if (now_ms() - up->idle_since < s->conf->timeout_idle &&
-		    backend_alive(fd)) {
+		    backend_alive(c)) {
 			*reused = 1;
-			return fd;
+			return 0;
 		}
-		close(fd);
+		conn_close(c);
 	}
-	return backend_connect(s->conf, up, status);
+	return backend_connect(s, up, c, status);
 }
 
 static void
-backend_release(struct upstream *up, int fd, int reusable)
+backend_release(struct upstream *up, struct conn *c, int reusable)
 {
 	if (reusable && up->idle_fd == -1) {
-		up->idle_fd = fd;
+		up->idle_fd = c->fd;
+		up->idle_ssl = c->ssl;
 		up->idle_since = now_ms();
+		c->fd = -1;
+		c->ssl = NULL;
 	} else
-		close(fd);
+		conn_close(c);
+}
+
+static void
+upstream_close_idle(struct upstream *up)
+{
+	struct conn	 c;
+
+	c.fd = up->idle_fd;
+	c.ssl = up->idle_ssl;
+	c.want = 0;
+	c.wbuf = NULL;
+	conn_close(&c);
+	up->idle_fd = -1;
+	up->idle_ssl = NULL;
 }
 
 /* Close idle backend connections older than timeout idle. */
@@ -151,13 +195,10 @@ upstream_expire(struct config *conf, uint64_t now)
 {
 	struct upstream	*up;
 
-	TAILQ_FOREACH(up, &conf->upstreams, entry) {
+	TAILQ_FOREACH(up, &conf->upstreams, entry)
 		if (up->idle_fd != -1 &&
-		    now - up->idle_since >= conf->timeout_idle) {
-			close(up->idle_fd);
-			up->idle_fd = -1;
-		}
-	}
+		    now - up->idle_since >= conf->timeout_idle)
+			upstream_close_idle(up);
 }
 
 /* When the next idle backend connection expires; 0 if none. */
@@ -178,40 +219,6 @@ upstream_next_expiry(struct config *conf)
 }
 
 /*
- * Wait for more of the request body from the client, or for the backend
- * to answer early.  1: client readable, 2: backend readable, 0: timeout,
- * -1: error.
- */
-static int
-wait_body(struct session *s, struct conn *b, uint64_t deadline)
-{
-	struct pollfd	 pfd[2];
-	uint64_t	 now;
-	int		 rv;
-
-	for (;;) {
-		now = now_ms();
-		if (now >= deadline)
-			return 0;
-		pfd[0].fd = s->client.fd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = b->fd;
-		pfd[1].events = POLLIN;
-		rv = poll(pfd, 2, deadline - now > 60000 ? 60000 :
-		    (int)(deadline - now));
-		if (rv == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (pfd[1].revents != 0)
-			return 2;
-		if (pfd[0].revents != 0)
-			return 1;
-	}
-}
-
-/*
  * The backend spoke while the body was still on its way: take in what it
  * said.  An interim 1xx answer (103 Early Hints, a 100 it sent anyway) is
  * dropped and sending goes on; a final answer, garbage or the end of the
@@ -228,8 +235,8 @@ backend_spoke(struct session *s, struct conn *b)
 	buf_compact(&s->bin);
 	if (s->bin.len == s->bin.size)
 		return 1;
-	n = read(b->fd, s->bin.data + s->bin.len, s->bin.size - s->bin.len);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	n = conn_recv(b, s->bin.data + s->bin.len, s->bin.size - s->bin.len);
+	if (n == -1 && errno == EAGAIN)
 		return 0;
 	if (n <= 0)
 		return 1;
@@ -256,7 +263,7 @@ static enum send_result
 send_refill(struct session *s, struct conn *b, struct outq *q)
 {
 	ssize_t	 n;
-	int	 w;
+	int	 ready;
 
 	if (outq_flush(q, b, now_ms() + s->conf->timeout_backend) == -1)
 		return SEND_BACKEND_FAILED;
@@ -266,44 +273,48 @@ send_refill(struct session *s, struct conn *b, struct outq *q)
 		return SEND_CLIENT_BAD;
 	}
 	for (;;) {
-		n = read(s->client.fd, s->in.data + s->in.len,
+		n = conn_recv(&s->client, s->in.data + s->in.len,
 		    s->in.size - s->in.len);
 		if (n > 0) {
 			s->in.len += n;
 			return SEND_OK;
 		}
-		if (n == 0)
+		if (n == 0 || errno != EAGAIN)
 			return SEND_CLIENT_GONE;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return SEND_CLIENT_GONE;
-		w = wait_body(s, b, now_ms() + s->conf->timeout_body);
-		if (w == 2) {
+		/* Wait for more body, or for the backend to answer early. */
+		ready = conn_wait2(&s->client, b, now_ms() +
+		    s->conf->timeout_body);
+		if (ready & 2) {
 			if (backend_spoke(s, b))
 				return SEND_EARLY;
 			continue;
 		}
-		if (w != 1) {
+		if (ready <= 0) {
 			s->status = 408;
 			return SEND_CLIENT_BAD;
 		}
 	}
 }
 
-/* Queue what the buffer holds of a body of *remaining bytes. */
-static void
-queue_length(struct outq *q, struct buf *b, uint64_t *remaining)
+/*
+ * Queue for c what the buffer holds of a body of *remaining bytes.  -1
+ * if sending what was queued before failed.
+ */
+static ssize_t
+queue_length(struct outq *q, struct conn *c, struct buf *b,
+    uint64_t *remaining, uint64_t deadline)
 {
 	size_t	 take = b->len - b->off;
 
 	if (take > *remaining)
 		take = *remaining;
-	if (take > 0) {
-		outq_add(q, b->data + b->off, take);
-		b->off += take;
-		*remaining -= take;
-	}
+	if (take == 0)
+		return 0;
+	if (outq_push(q, c, b->data + b->off, take, 0, deadline) == -1)
+		return -1;
+	b->off += take;
+	*remaining -= take;
+	return take;
 }
 
 static enum send_result
@@ -313,7 +324,9 @@ send_length_body(struct session *s, struct conn *b, struct outq *q)
 	enum send_result r;
 
 	for (;;) {
-		queue_length(q, &s->in, &remaining);
+		if (queue_length(q, b, &s->in, &remaining, now_ms() +
+		    s->conf->timeout_backend) == -1)
+			return SEND_BACKEND_FAILED;
 		if (remaining == 0)
 			break;
 		if ((r = send_refill(s, b, q)) != SEND_OK)
@@ -340,17 +353,14 @@ send_chunked_body(struct session *s, struct conn *b, struct outq *q)
 				s->status = 413;
 				return SEND_CLIENT_BAD;
 			}
-			if (outq_chunk(q, s->in.data + doff, dlen) == -1) {
-				/* Full: send what is queued, then queue. */
-				if (outq_flush(q, b, now_ms() +
-				    s->conf->timeout_backend) == -1)
-					return SEND_BACKEND_FAILED;
-				outq_chunk(q, s->in.data + doff, dlen);
-			}
+			if (outq_push(q, b, s->in.data + doff, dlen, 1,
+			    now_ms() + s->conf->timeout_backend) == -1)
+				return SEND_BACKEND_FAILED;
 			break;
 		case CHUNKED_DONE:
-			outq_add(q, "0\r\n\r\n", 5);
-			if (outq_flush(q, b, now_ms() +
+			if (outq_push(q, b, "0\r\n\r\n", 5, 0, now_ms() +
+			    s->conf->timeout_backend) == -1 ||
+			    outq_flush(q, b, now_ms() +
 			    s->conf->timeout_backend) == -1)
 				return SEND_BACKEND_FAILED;
 			return SEND_OK;
@@ -372,7 +382,7 @@ send_request(struct session *s, struct conn *b)
 	struct outq	 q;
 
 	outq_init(&q);
-	outq_add(&q, s->head.data, s->head.len);
+	(void)outq_add(&q, s->head.data, s->head.len);	/* the queue is empty */
 	switch (s->req.framing) {
 	case FRAMING_LENGTH:
 		return send_length_body(s, b, &q);
@@ -401,7 +411,7 @@ read_response_head(struct session *s, struct conn *b,
 
 	/* The answer is never there yet: wait before the first read. */
 	if (s->bin.len == 0) {
-		rv = conn_wait(b, POLLIN, deadline, 0);
+		rv = conn_wait(b, POLLIN, deadline);
 		if (rv == 0)
 			return 504;
 		if (rv == -1)
@@ -417,7 +427,7 @@ read_response_head(struct session *s, struct conn *b,
 				return 0;
 			/* An interim answer: proxyd sent its own 100. */
 			s->bin.off += resp->headlen;
-			if (++interim > 10)
+			if (++interim > INTERIM_MAX)
 				return 502;
 			continue;
 		}
@@ -446,67 +456,62 @@ relay_body(struct session *s, struct conn *b, const struct http_response *resp,
 {
 	struct chunked	 ck;
 	uint64_t	 remaining = resp->content_length;
-	size_t		 doff, dlen, take;
+	size_t		 doff, dlen;
 	ssize_t		 n;
-	int		 done = 0;
+	int		 done = 0, chunked = out == FRAMING_CHUNKED, more;
 
-	chunked_init(&ck, 65536);
+	chunked_init(&ck, RESPONSE_TRAILER_MAX);
 	if (resp->framing == FRAMING_LENGTH && remaining == 0)
 		done = 1;
 	while (!done) {
 		/* Queue everything in s->bin. */
 		switch (resp->framing) {
 		case FRAMING_LENGTH:
-			queue_length(q, &s->bin, &remaining);
+			n = queue_length(q, &s->client, &s->bin, &remaining,
+			    now_ms() + s->conf->timeout_body);
+			if (n == -1)
+				return BODY_CLIENT_FAILED;
+			s->info.bytes += n;
 			done = remaining == 0;
 			break;
 		case FRAMING_CHUNKED:
-			for (;;) {
+			for (more = 1; more;) {
 				switch (chunked_decode(&ck, s->bin.data,
 				    s->bin.len, &s->bin.off, &doff, &dlen)) {
 				case CHUNKED_DATA:
-					if ((out == FRAMING_CHUNKED ?
-					    outq_chunk(q, s->bin.data + doff,
-					    dlen) : outq_add(q, s->bin.data +
-					    doff, dlen)) == 0)
-						continue;
-					/* Full: flush and queue again. */
-					if (outq_flush(q, &s->client, now_ms() +
-					    s->conf->timeout_body) == -1)
+					if (outq_push(q, &s->client,
+					    s->bin.data + doff, dlen, chunked,
+					    now_ms() + s->conf->timeout_body) ==
+					    -1)
 						return BODY_CLIENT_FAILED;
-					if (out == FRAMING_CHUNKED)
-						outq_chunk(q, s->bin.data +
-						    doff, dlen);
-					else
-						outq_add(q, s->bin.data +
-						    doff, dlen);
-					continue;
+					s->info.bytes += dlen;
+					break;
 				case CHUNKED_DONE:
 					done = 1;
+					more = 0;
 					break;
 				case CHUNKED_ERROR:
 					log_warnx("backend %s: bad chunked "
 					    "framing",
 					    s->loc->rules.proxy->up->host);
-					outq_flush(q, &s->client, now_ms() +
-					    s->conf->timeout_body);
+					(void)outq_flush(q, &s->client,
+					    now_ms() + s->conf->timeout_body);
 					return BODY_BACKEND_FAILED;
 				case CHUNKED_MORE:
+					more = 0;
 					break;
 				}
-				break;
 			}
 			break;
 		default:	/* until the backend closes */
-			take = s->bin.len - s->bin.off;
-			if (take > 0) {
-				if (out == FRAMING_CHUNKED)
-					outq_chunk(q, s->bin.data + s->bin.off,
-					    take);
-				else
-					outq_add(q, s->bin.data + s->bin.off,
-					    take);
-				s->bin.off += take;
+			dlen = s->bin.len - s->bin.off;
+			if (dlen > 0) {
+				if (outq_push(q, &s->client,
+				    s->bin.data + s->bin.off, dlen, chunked,
+				    now_ms() + s->conf->timeout_body) == -1)
+					return BODY_CLIENT_FAILED;
+				s->bin.off += dlen;
+				s->info.bytes += dlen;
 			}
 			break;
 		}
@@ -532,8 +537,9 @@ relay_body(struct session *s, struct conn *b, const struct http_response *resp,
 		}
 		s->bin.len += n;
 	}
-	if (out == FRAMING_CHUNKED)
-		outq_add(q, "0\r\n\r\n", 5);
+	if (chunked && outq_push(q, &s->client, "0\r\n\r\n", 5, 0,
+	    now_ms() + s->conf->timeout_body) == -1)
+		return BODY_CLIENT_FAILED;
 	if (outq_flush(q, &s->client, now_ms() + s->conf->timeout_body) == -1)
 		return BODY_CLIENT_FAILED;
 	return BODY_DONE;
@@ -541,51 +547,43 @@ relay_body(struct session *s, struct conn *b, const struct http_response *resp,
 
 /*
  * After a 101, bytes go both ways unchanged until either side closes and
- * the other has said all it had, or until both are silent too long.
+ * the other has said all it had, or until both are silent for timeout
+ * backend.
  */
 static void
 tunnel(struct session *s, struct conn *b)
 {
-	struct pollfd	 pfd[2];
-	struct conn	*from, *to;
-	struct buf	*buf;
-	int		 open[2] = { 1, 1 }, i, rv;
+	struct conn	*side[2] = { &s->client, b };
+	struct buf	*buf[2] = { &s->in, &s->bin };
+	int		 open[2] = { 1, 1 }, i, ready;
 	ssize_t		 n;
 
-	/* What each side sent along with its head goes first. */
+	/* What the client sent along with its head goes first. */
 	if (s->in.len > s->in.off && conn_write(b, s->in.data + s->in.off,
 	    s->in.len - s->in.off, now_ms() + s->conf->timeout_backend) == -1)
 		return;
 	s->in.off = s->in.len = 0;
 	s->bin.off = s->bin.len = 0;
 	while (open[0] || open[1]) {
-		pfd[0].fd = open[0] ? s->client.fd : -1;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = open[1] ? b->fd : -1;
-		pfd[1].events = POLLIN;
-		rv = poll(pfd, 2, s->conf->timeout_backend > 86400000 ?
-		    86400000 : (int)s->conf->timeout_backend);
-		if (rv == -1 && errno == EINTR)
-			continue;
-		if (rv <= 0)
+		ready = conn_wait2(open[0] ? side[0] : NULL,
+		    open[1] ? side[1] : NULL,
+		    now_ms() + s->conf->timeout_backend);
+		if (ready <= 0)
 			return;
 		for (i = 0; i < 2; i++) {
-			if (pfd[i].revents == 0)
+			if (!(ready & (1 << i)))
 				continue;
-			from = i == 0 ? &s->client : b;
-			to = i == 0 ? b : &s->client;
-			buf = i == 0 ? &s->in : &s->bin;
-			n = read(from->fd, buf->data, buf->size);
-			if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			n = conn_recv(side[i], buf[i]->data, buf[i]->size);
+			if (n == -1 && errno == EAGAIN)
 				continue;
 			if (n <= 0) {
 				open[i] = 0;
-				if (shutdown(to->fd, SHUT_WR) == -1 ||
-				    n == -1)
+				if (n == -1)
 					return;
+				conn_shutdown(side[!i]);
 				continue;
 			}
-			if (conn_write(to, buf->data, n, now_ms() +
+			if (conn_write(side[!i], buf[i]->data, n, now_ms() +
 			    s->conf->timeout_backend) == -1)
 				return;
 		}
@@ -603,9 +601,7 @@ method_idempotent(enum http_method m)
 static int
 relay_fail(struct session *s, struct conn *b, int status)
 {
-	if (b->fd != -1)
-		close(b->fd);
-	b->fd = -1;
+	conn_close(b);
 	if (status != 0)
 		reply_error(s, status);
 	s->close = 1;
@@ -633,11 +629,10 @@ relay_request(struct session *s)
 	websocket = s->req.method_id == METHOD_GET &&
 	    s->req.upgrade_websocket && (s->req.connection & CONN_UPGRADE);
 	if (headers_request(s, &s->head, u, websocket) == -1)
-		return relay_fail(s, &(struct conn){ -1 }, 431);
+		return relay_fail(s, &(struct conn){ -1, NULL, 0, NULL }, 431);
 
 	for (attempt = 0;; attempt++) {
-		b.fd = backend_get(s, up, &reused, &status);
-		if (b.fd == -1)
+		if (backend_get(s, up, &b, &reused, &status) == -1)
 			return relay_fail(s, &b, status);
 		if (attempt == 0 && s->req.expect_continue &&
 		    s->req.minor == 1 && http_has_body(&s->req) &&
@@ -672,7 +667,7 @@ relay_request(struct session *s)
 		if (rv == -1 && reused && attempt == 0 &&
 		    method_idempotent(s->req.method_id) &&
 		    !http_has_body(&s->req)) {
-			close(b.fd);
+			conn_close(&b);
 			continue;
 		}
 		if (rv == -1)
@@ -700,11 +695,11 @@ relay_request(struct session *s)
 		    (s->bin.len > s->bin.off && conn_write(&s->client,
 		    s->bin.data + s->bin.off, s->bin.len - s->bin.off,
 		    now_ms() + s->conf->timeout_body) == -1)) {
-			close(b.fd);
+			conn_close(&b);
 			return -1;
 		}
 		tunnel(s, &b);
-		close(b.fd);
+		conn_close(&b);
 		return -1;
 	}
 
@@ -722,9 +717,7 @@ relay_request(struct session *s)
 			reusable = 0;
 		out = s->req.minor == 1 ? FRAMING_CHUNKED : FRAMING_CLOSE;
 	}
-	if ((s->req.connection & CONN_CLOSE) || (s->req.minor == 0 &&
-	    !(s->req.connection & CONN_KEEPALIVE)) || out == FRAMING_CLOSE ||
-	    worker_draining)
+	if (out == FRAMING_CLOSE || session_must_close(s))
 		s->close = 1;
 	s->status = resp.status;
 	if (headers_response(s, &s->head, &resp, out, 0) == -1) {
@@ -733,7 +726,7 @@ relay_request(struct session *s)
 	}
 
 	outq_init(&q);
-	outq_add(&q, s->head.data, s->head.len);
+	(void)outq_add(&q, s->head.data, s->head.len);	/* the queue is empty */
 	if (out == FRAMING_NONE) {
 		if (outq_flush(&q, &s->client, now_ms() +
 		    s->conf->timeout_body) == -1)
@@ -744,10 +737,10 @@ relay_request(struct session *s)
 		body = relay_body(s, &b, &resp, out, &q);
 	if (body != BODY_DONE) {
 		/* The client must not take a cut response for a whole one. */
-		close(b.fd);
+		conn_close(&b);
 		s->close = 1;
 		return -1;
 	}
-	backend_release(up, b.fd, reusable && s->bin.off == s->bin.len);
+	backend_release(up, &b, reusable && s->bin.off == s->bin.len);
 	return s->close ? -1 : 0;
 }

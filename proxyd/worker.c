@@ -19,6 +19,14 @@
  * its close in straight-line code: read the head, choose the server and
  * the location, redirect, refuse or relay, and wait for the next request
  * on a kept-alive connection.  Nothing a client sends may end the worker.
+ *
+ * An order to drain (from the channel, or SIGTERM) is taken in only
+ * where the worker waits, never between a look at a flag and a sleep,
+ * and never before the connections the kernel woke it for are accepted:
+ * those are served, with Connection: close, like any request already in
+ * progress.  A kept-alive connection waiting for its next request gets
+ * that request answered once more, with Connection: close, if it comes
+ * within timeout idle (SPEC.md section 2).
  */
 
 #include <sys/types.h>
@@ -41,37 +49,119 @@
 #include "proxyd.h"
 #include "proc.h"
 #include "conn.h"
+#include "chan.h"
 #include "path.h"
+#include "tls.h"
 #include "log.h"
 
 #define CLIENT_READ_ROOM	32768	/* client buffer beyond the head */
 #define BACKEND_BUFFER		65536	/* response heads must fit in it */
 #define HEAD_ROOM		8192	/* what proxyd adds to a head */
+#define RESPONSE_FIELDS_MAX	256	/* fields of a backend's response */
+#define ACCEPT_EVENTS		16	/* epoll events taken at once */
+#define HEAP_SAMPLE_INTERVAL	1000	/* ms: mallinfo2() walks the heap */
+#define EMFILE_PAUSE		100000	/* us to wait when out of files */
 
 volatile sig_atomic_t	 worker_draining;
+static volatile sig_atomic_t sigterm_seen;
 
-static struct slot	*myslot;
-static int		 myslotno;
-static int		 listen_fds[64];
-static volatile sig_atomic_t nlisten_fds;
+static struct worker_self *me;
+static int		 ep = -1;	/* epoll set of the listeners */
+static int		*listen_fds;
+static size_t		 nlisten_fds;
+static int		 logfd = -1;	/* access log, as the parent sent it */
 
+#ifdef PROXYD_REGRESS
 /*
- * Told to go: stop accepting at once, so that a stop closes the ports
- * while requests in progress finish.  The sockets stay open in the
- * parent and the next generation when it is a reload.
+ * Test builds only: a pause between a wake-up for a connection and
+ * anything else, to widen the window in which a drain order meets a
+ * worker that was just woken (PROXYD_REGRESS_WAKE_PAUSE, ms).
  */
+static unsigned int	 regress_wake_pause;
+#endif
+
 static void
 worker_sigterm(int sig)
 {
-	int	 i;
-
 	(void)sig;
-	worker_draining = 1;
+	sigterm_seen = 1;
+}
+
+/* Stop accepting: our listeners and epoll set close, for good. */
+static void
+stop_listening(void)
+{
+	size_t	 i;
+
+	if (ep == -1)
+		return;
 	for (i = 0; i < nlisten_fds; i++)
 		close(listen_fds[i]);
 	nlisten_fds = 0;
-	if (myslot != NULL)
-		myslot->listening = 0;
+	close(ep);
+	ep = -1;
+	me->slot->listening = 0;
+}
+
+/* Take in what the parent sent on the channel. */
+static void
+channel_read(void)
+{
+	struct chan_msg	 msg;
+	int		 rv;
+
+	while (me->chan != -1) {
+		rv = chan_recv(me->chan, &msg);
+		if (rv == 0)
+			return;
+		if (rv == -1) {
+			/* The parent is gone: finish and leave. */
+			close(me->chan);
+			me->chan = -1;
+			io_init(-1, NULL);
+			worker_draining = 1;
+			return;
+		}
+		if (rv == -2) {
+			log_warnx("channel: malformed message dropped");
+			continue;
+		}
+		switch (msg.type) {
+		case CHAN_DRAIN:
+			worker_draining = 1;
+			break;
+		case CHAN_LOGFD:
+			if (logfd != -1)
+				close(logfd);
+			logfd = msg.fd;
+			break;
+		case CHAN_TICKETS:
+			if (tls_tickets_set(msg.payload, msg.len) == -1)
+				log_warnx("channel: bad ticket keys");
+			explicit_bzero(msg.payload, msg.len);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/*
+ * Called where the worker waits, when the channel has a message or a
+ * signal came: take in the parent's orders.  A drain closes the listeners
+ * at once, so that a stop closes the ports while requests in progress
+ * finish; the sockets stay open in the parent and the next generation
+ * when it is a reload.
+ */
+void
+worker_wakeup(int chan_ready)
+{
+	if (chan_ready)
+		channel_read();
+	if (sigterm_seen)
+		worker_draining = 1;
+	if (worker_draining)
+		stop_listening();
 }
 
 static void *
@@ -102,9 +192,14 @@ session_alloc(struct session *s, struct config *conf)
 	s->head.data = xmalloc(s->head.size);
 	s->maxfields = conf->limit_headers;
 	s->fields = reallocarray(NULL, s->maxfields, sizeof(*s->fields));
-	s->maxrfields = 256;
+	s->maxrfields = RESPONSE_FIELDS_MAX;
 	s->rfields = reallocarray(NULL, s->maxrfields, sizeof(*s->rfields));
-	s->path = xmalloc(PATH_NORMALIZED_MAX(conf->limit_header_size));
+	s->pathsize = PATH_NORMALIZED_MAX(conf->limit_header_size);
+	s->path = xmalloc(s->pathsize);
+	s->info.size = conf->limit_header_size;
+	s->info.buf = xmalloc(s->info.size);
+	s->client_wbuf = xmalloc(TLS_RECORD_MAX);
+	s->backend_wbuf = xmalloc(TLS_RECORD_MAX);
 	if (s->fields == NULL || s->rfields == NULL)
 		fatal("worker: reallocarray");
 }
@@ -116,7 +211,14 @@ count_status(int status)
 
 	if (class < 1 || class >= STATUS_CLASSES)
 		return;
-	myslot->status[class]++;
+	me->slot->status[class]++;
+}
+
+/* Must the connection close once this request is answered? */
+int
+session_must_close(const struct session *s)
+{
+	return s->close || worker_draining || !http_keep_alive(&s->req);
 }
 
 /*
@@ -153,112 +255,6 @@ read_head(struct session *s, uint64_t deadline)
 	}
 }
 
-/* Keep the client's host[:port], and its host part, in the session. */
-static int
-session_host(struct session *s, const char *v, size_t len)
-{
-	size_t	 hostlen;
-
-	if (!http_host_valid(v, len, &hostlen) ||
-	    hostlen >= sizeof(s->host) || len >= sizeof(s->hostport))
-		return -1;
-	memcpy(s->host, v, hostlen);
-	s->host[hostlen] = '\0';
-	s->hostlen = hostlen;
-	memcpy(s->hostport, v, len);
-	s->hostport[len] = '\0';
-	s->hostportlen = len;
-	s->has_host = 1;
-	return 0;
-}
-
-/* Server choice by listener, then the authority or Host (SPEC 4.1). */
-static int
-choose_server(struct session *s)
-{
-	const struct http_request *req = &s->req;
-	const struct http_field	*host;
-
-	s->host_named = 0;
-	s->has_host = 0;
-	s->hostlen = s->hostportlen = 0;
-	s->host[0] = s->hostport[0] = '\0';
-	if (req->target_form == TARGET_ABSOLUTE) {
-		if (session_host(s, req->authority, req->authoritylen) == -1)
-			return 400;
-		s->server = server_find(s->listener, s->host, s->hostlen);
-		if (s->server == NULL)
-			return 400;
-		s->host_named = 1;
-		return 0;
-	}
-	if (req->host != -1) {
-		host = &req->fields[req->host];
-		if (session_host(s, host->value, host->valuelen) == -1)
-			return 400;
-		s->server = server_find(s->listener, s->host, s->hostlen);
-		if (s->server != NULL) {
-			s->host_named = 1;
-			return 0;
-		}
-	}
-	s->server = s->listener->servers[0];
-	return 0;
-}
-
-/*
- * Expand $REQUEST_URI, $SERVER_NAME and $HOST in a redirect target.
- * -1 if the result does not fit.
- */
-static int
-expand_redirect(const struct session *s, const char *tmpl, char *out,
-    size_t outsize)
-{
-	const struct http_request *req = &s->req;
-	const char	*val;
-	size_t		 o = 0, vlen, klen;
-
-	while (*tmpl != '\0') {
-		val = NULL;
-		vlen = klen = 0;
-		if (strncmp(tmpl, "$REQUEST_URI", 12) == 0) {
-			klen = 12;
-			if (req->target_form == TARGET_ABSOLUTE) {
-				val = req->path;
-				vlen = req->target + req->targetlen - req->path;
-				/* An empty path is "/", a query or not. */
-				if (req->pathlen == 0) {
-					if (outsize - o <= 1)
-						return -1;
-					out[o++] = '/';
-				}
-			} else {
-				val = req->target;
-				vlen = req->targetlen;
-			}
-		} else if (strncmp(tmpl, "$SERVER_NAME", 12) == 0) {
-			klen = 12;
-			val = s->server->name;
-			vlen = strlen(val);
-		} else if (strncmp(tmpl, "$HOST", 5) == 0) {
-			klen = 5;
-			val = s->host_named ? s->host : s->server->name;
-			vlen = s->host_named ? s->hostlen : strlen(val);
-		}
-		if (val == NULL) {
-			val = tmpl;
-			vlen = klen = 1;
-		}
-		if (outsize - o <= vlen)
-			return -1;
-		memcpy(out + o, val, vlen);
-		o += vlen;
-		tmpl += klen;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /*
  * Answer without relaying.  A body that was not read means the
  * connection cannot carry another request.
@@ -268,8 +264,7 @@ answer(struct session *s, int status, const char *extra, const char *body)
 {
 	if (http_has_body(&s->req))
 		s->close = s->linger = 1;
-	if (worker_draining || (s->req.connection & CONN_CLOSE) ||
-	    (s->req.minor == 0 && !(s->req.connection & CONN_KEEPALIVE)))
+	if (session_must_close(s))
 		s->close = 1;
 	if (reply_status(s, status, extra, body) == -1)
 		s->close = 1;
@@ -284,7 +279,7 @@ redirect(struct session *s)
 
 	/* The head buffer is free, and holds a target of any allowed size. */
 	memcpy(field, "Location: ", 10);
-	if (expand_redirect(s, r->redirect_to, field + 10,
+	if (route_redirect(s, r->redirect_to, field + 10,
 	    s->head.size - 10) == -1) {
 		reply_error(s, 414);
 		return -1;
@@ -297,12 +292,14 @@ static int
 handle_request(struct session *s)
 {
 	const struct http_request *req = &s->req;
-	const char	*path;
-	size_t		 pathlen;
 	int		 rv;
 
-	if ((rv = choose_server(s)) != 0) {
+	if ((rv = route_server(s)) != 0) {
 		reply_error(s, rv);
+		return -1;
+	}
+	if (tls_misdirected(s)) {
+		reply_error(s, 421);
 		return -1;
 	}
 	if (req->target_form == TARGET_ASTERISK) {
@@ -310,19 +307,10 @@ handle_request(struct session *s)
 		return answer(s, 200,
 		    "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH", "");
 	}
-	path = req->path;
-	pathlen = req->pathlen;
-	if (pathlen == 0) {
-		path = "/";
-		pathlen = 1;
-	}
-	if ((rv = path_normalize(path, pathlen, s->path,
-	    PATH_NORMALIZED_MAX(s->conf->limit_header_size),
-	    &s->pathlen)) != 0) {
+	if ((rv = route_path(s)) != 0) {
 		reply_error(s, rv);
 		return -1;
 	}
-	s->loc = location_find(s->server, s->path, s->pathlen, &s->restoff);
 	if (req->framing == FRAMING_LENGTH &&
 	    req->content_length > s->conf->limit_body_size) {
 		reply_error(s, 413);
@@ -347,7 +335,6 @@ handle_request(struct session *s)
 /*
  * What the worker's heap holds, for proxyctl status: a worker allocates
  * its buffers once, so this must not grow with the requests it serves.
- * Read at most once a second, as mallinfo2() walks the heap.
  */
 static void
 heap_sample(void)
@@ -356,11 +343,11 @@ heap_sample(void)
 	struct mallinfo2 mi;
 	uint64_t	 now = now_ms();
 
-	if (last != 0 && now - last < 1000)
+	if (last != 0 && now - last < HEAP_SAMPLE_INTERVAL)
 		return;
 	last = now;
 	mi = mallinfo2();
-	myslot->heap = mi.uordblks + mi.hblkhd;
+	me->slot->heap = mi.uordblks + mi.hblkhd;
 }
 
 /* The client address as text for X-Forwarded-For, and as IPv6. */
@@ -386,16 +373,19 @@ peer_address(const struct sockaddr_storage *ss, char *text, size_t len,
 
 /*
  * Record our client, then count how many connections its address has in
- * all workers.  A race between two workers can only over-count.
+ * all workers.  A race between two workers can only over-count.  The
+ * number of slots is the parent's word, bounded all the same.
  */
 static int
 client_admit(struct config *conf, const struct in6_addr *a6)
 {
 	unsigned int	 i, n = 0, used;
 
-	scoreboard->clients[myslotno] = *a6;
+	scoreboard->clients[me->slotno] = *a6;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	used = scoreboard->used;
+	if (used > SCOREBOARD_SLOTS)
+		used = SCOREBOARD_SLOTS;
 	for (i = 0; i < used; i++)
 		if (memcmp(&scoreboard->clients[i], a6, sizeof(*a6)) == 0)
 			n++;
@@ -405,17 +395,15 @@ client_admit(struct config *conf, const struct in6_addr *a6)
 static void
 client_forget(void)
 {
-	memset(&scoreboard->clients[myslotno], 0, sizeof(struct in6_addr));
+	memset(&scoreboard->clients[me->slotno], 0, sizeof(struct in6_addr));
 }
 
+/* The requests of a connection; the first head is due by deadline. */
 static void
-session_serve(struct session *s)
+session_serve(struct session *s, uint64_t deadline)
 {
-	uint64_t	 deadline;
 	int		 rv;
 
-	s->in.off = s->in.len = 0;
-	deadline = now_ms() + s->conf->timeout_header;
 	for (;;) {
 		s->close = 0;
 		s->status = 0;
@@ -429,21 +417,26 @@ session_serve(struct session *s)
 			if (rv == 408)
 				s->linger = 0;
 			count_status(rv);
-			myslot->requests++;
+			me->slot->requests++;
 			break;
 		}
+		reqinfo_keep(&s->info, &s->req);
 		s->in.off += s->req.headlen;
 		rv = handle_request(s);
-		myslot->requests++;
+		me->slot->requests++;
 		count_status(s->status);
-		if (rv == -1 || s->close || worker_draining)
+		if (rv == -1 || s->close)
 			break;
 		upstream_expire(s->conf, now_ms());
-		/* Kept alive: the next head's deadline starts at its first byte. */
+		/*
+		 * Kept alive: the next head's deadline starts at its first
+		 * byte.  A drain does not cut this wait short: the request
+		 * may be on its way, and it is answered with close.
+		 */
 		if (s->in.off == s->in.len) {
 			s->in.off = s->in.len = 0;
 			if (conn_wait(&s->client, POLLIN,
-			    now_ms() + s->conf->timeout_idle, 1) != 1)
+			    now_ms() + s->conf->timeout_idle) != 1)
 				break;
 		}
 		deadline = now_ms() + s->conf->timeout_header;
@@ -454,43 +447,64 @@ static void
 serve_connection(struct session *s, struct listener *sock, int fd,
     struct sockaddr_storage *ss)
 {
-	struct in6_addr	 a6;
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 24\r\n"
 	    "Connection: close\r\n\r\n503 Service Unavailable\n";
+	struct in6_addr	 a6;
+	uint64_t	 deadline = now_ms() + s->conf->timeout_header;
 
 	peer_address(ss, s->peer, sizeof(s->peer), &a6);
-	myslot->connections++;
+	me->slot->connections++;
+	s->client.fd = fd;
+	s->client.ssl = NULL;
+	s->client.want = 0;
+	s->client.wbuf = s->client_wbuf;
 	if (!client_admit(s->conf, &a6)) {
 		if (!sock->tls)
-			(void)send(fd, busy, sizeof(busy) - 1,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			conn_try_write(&s->client, busy, sizeof(busy) - 1);
 		log_info("%s: over limit clients per address", s->peer);
-		myslot->status[5]++;
+		me->slot->status[5]++;
 		client_forget();
 		close(fd);
 		return;
 	}
 	s->listener = listener_of(s->conf, sock, fd);
-	s->client.fd = fd;
-	s->tls = 0;
+	s->tls = s->listener->tls;
+	s->sni_server = NULL;
+	s->tls_failed = 0;
 	s->linger = 0;
-	session_serve(s);
+	s->status = 0;
+	s->in.off = s->in.len = 0;
+	/* The handshake counts against the first request's deadline. */
+	if (!s->tls || tls_accept(s, deadline) == 0)
+		session_serve(s, deadline);
+	else if (s->tls_failed)
+		me->slot->tls_failures++;
+	else if (s->status != 0) {
+		/* Plain HTTP on a TLS port, answered in plain text. */
+		me->slot->requests++;
+		count_status(s->status);
+	}
 	if (s->linger)
 		conn_linger(&s->client, &s->in);
-	close(fd);
+	conn_close(&s->client);
 	client_forget();
 }
 
+/*
+ * SIGTERM is blocked but where the worker waits (io_poll, epoll_pwait),
+ * which let it in through waitmask: so a drain order cannot fall between
+ * a look at the flag and a sleep.
+ */
 static void
-worker_signals(void)
+worker_signals(sigset_t *waitmask)
 {
 	struct sigaction	 sa;
-	sigset_t		 none;
+	sigset_t		 set;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = worker_sigterm;	/* no SA_RESTART: wake up poll */
+	sa.sa_handler = worker_sigterm;
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
@@ -499,39 +513,23 @@ worker_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	sigemptyset(waitmask);
 }
 
-/*
- * The worker's life: drop privileges, then accept one connection at a
- * time.  Each worker has its own epoll set holding the listeners with
- * EPOLLEXCLUSIVE, so one connection wakes one idle worker.
- */
-void
-worker_main(struct config *conf, struct slot *slot)
+static void
+listen_setup(struct config *conf)
 {
-	struct session		 s;
-	struct epoll_event	 ev, events[16];
+	struct epoll_event	 ev;
 	struct listener		*l;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	uint64_t		 next, now;
-	pid_t			 parent = getppid();
-	int			 ep, n, i, fd, timeout;
+	size_t			 n = 0;
 
-	myslot = slot;
-	myslotno = slot - scoreboard->slots;
-	worker_signals();
-	proc_title("worker %u (gen %u)", slot->number, slot->generation);
-	privsep_close_fds(conf);
-	privsep_drop(conf);
-	/* Cleared by the change of credentials, so set it after. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-		fatal("prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != parent)
-		exit(0);
-
+	TAILQ_FOREACH(l, &conf->listeners, entry)
+		n++;
+	if ((listen_fds = reallocarray(NULL, n + 1, sizeof(int))) == NULL)
+		fatal("worker: reallocarray");
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	TAILQ_FOREACH(l, &conf->listeners, entry) {
@@ -542,48 +540,115 @@ worker_main(struct config *conf, struct slot *slot)
 		ev.data.ptr = l;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, l->fd, &ev) == -1)
 			fatal("epoll_ctl %s", l->name);
-		if (nlisten_fds < (int)(sizeof(listen_fds) /
-		    sizeof(listen_fds[0])))
-			listen_fds[nlisten_fds++] = l->fd;
+		listen_fds[nlisten_fds++] = l->fd;
 	}
-	slot->listening = 1;
-	if (worker_draining) {
-		/* The order came before the listeners were known. */
-		worker_sigterm(SIGTERM);
-	}
+	/* The channel: data.ptr NULL tells it from the listeners. */
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, me->chan, &ev) == -1)
+		fatal("epoll_ctl channel");
+	me->slot->listening = 1;
+}
+
+struct accepted {
+	int			 fd;
+	struct listener		*l;
+	struct sockaddr_storage	 ss;
+};
+
+/* One connection from a listener the kernel woke us for; -1 if none. */
+static int
+accept_one(struct listener *l, struct accepted *a)
+{
+	socklen_t	 sslen = sizeof(a->ss);
+
+	a->l = l;
+	a->fd = accept4(l->fd, (struct sockaddr *)&a->ss, &sslen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (a->fd != -1)
+		return 0;
+	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		log_warn("accept on %s", l->name);
+	if (errno == EMFILE || errno == ENFILE)
+		usleep(EMFILE_PAUSE);
+	return -1;
+}
+
+/*
+ * The worker's life: drop privileges, then accept one connection at a
+ * time.  Each worker has its own epoll set holding the listeners with
+ * EPOLLEXCLUSIVE, so one connection wakes one idle worker; the wake-up
+ * is then ours alone, so what it was for is accepted whatever came with
+ * it, a drain order included.
+ */
+void
+worker_main(struct config *conf, struct worker_self *self)
+{
+	struct session		 s;
+	struct epoll_event	 events[ACCEPT_EVENTS];
+	struct accepted		 acc[ACCEPT_EVENTS];
+	sigset_t		 waitmask;
+	uint64_t		 next, now;
+	pid_t			 parent = getppid();
+	int			 n, i, nacc, timeout, chan_ready;
+
+	me = self;
+	worker_signals(&waitmask);
+	proc_title("worker %u (gen %u)", self->number, self->generation);
+	privsep_close_fds(conf, self->chan);
+	privsep_drop(conf);
+	/* Cleared by the change of credentials, so set it after. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != parent)
+		exit(0);
+#ifdef PROXYD_REGRESS
+	if (getenv("PROXYD_REGRESS_WAKE_PAUSE") != NULL)
+		regress_wake_pause = strtonum(
+		    getenv("PROXYD_REGRESS_WAKE_PAUSE"), 0, 10000, NULL);
+#endif
+	io_init(self->chan, &waitmask);
+	listen_setup(conf);
 	session_alloc(&s, conf);
 
-	while (!worker_draining) {
-		slot->state = SLOT_IDLE;
+	for (;;) {
+		self->slot->state = SLOT_IDLE;
+		if (worker_draining)
+			break;
 		next = upstream_next_expiry(conf);
 		now = now_ms();
 		timeout = next == 0 ? -1 : next <= now ? 0 :
 		    (int)(next - now);
-		n = epoll_wait(ep, events, 16, timeout);
-		if (n == -1 && errno != EINTR)
-			fatal("epoll_wait");
+		n = epoll_pwait(ep, events, ACCEPT_EVENTS, timeout, &waitmask);
+		if (n == -1) {
+			if (errno != EINTR)
+				fatal("epoll_pwait");
+			worker_wakeup(0);
+			continue;
+		}
+#ifdef PROXYD_REGRESS
+		if (n > 0 && regress_wake_pause > 0)
+			usleep(regress_wake_pause * 1000);
+#endif
 		upstream_expire(conf, now_ms());
-		for (i = 0; i < n && !worker_draining; i++) {
-			l = events[i].data.ptr;
-			sslen = sizeof(ss);
-			fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen,
-			    SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (fd == -1) {
-				if (errno != EAGAIN && errno != EINTR &&
-				    errno != ECONNABORTED && !worker_draining)
-					log_warn("accept on %s", l->name);
-				if (errno == EMFILE || errno == ENFILE)
-					usleep(100000);
-				continue;
-			}
-			slot->state = SLOT_BUSY;
-			serve_connection(&s, l, fd, &ss);
+		nacc = chan_ready = 0;
+		for (i = 0; i < n; i++) {
+			if (events[i].data.ptr == NULL)
+				chan_ready = 1;
+			else if (accept_one(events[i].data.ptr,
+			    &acc[nacc]) == 0)
+				nacc++;
+		}
+		/* Orders only once what woke us is accepted. */
+		worker_wakeup(chan_ready);
+		for (i = 0; i < nacc; i++) {
+			self->slot->state = SLOT_BUSY;
+			serve_connection(&s, acc[i].l, acc[i].fd, &acc[i].ss);
 			heap_sample();
-			slot->state = SLOT_IDLE;
-			break;
 		}
 	}
-	slot->state = SLOT_EXITING;
+	self->slot->state = SLOT_EXITING;
 	/* The parent's atexit handlers are not ours to run. */
 	_exit(0);
 }

@@ -405,44 +405,8 @@ heap_steady_cleanup()
 	stop_all
 }
 
-atf_test_case reload_closes_idle_keepalive cleanup
-reload_closes_idle_keepalive_head()
-{
-	atf_set descr "after a reload the old generation closes an idle" \
-	    "kept-alive connection at once, not after timeout idle"
-	atf_set require.user root
-}
-reload_closes_idle_keepalive_body()
-{
-	port=$(free_port)
-	bport=$(free_port)
-	start_backend b $bport
-	pool_conf $port 2 $bport "timeout idle 30s"
-	start_proxyd $port
-	python3 - $port "${PROXYCTL}" "${PWD}/ctl.sock" <<'PY' || \
-	    atf_fail "the idle connection was not closed at reload"
-import socket, subprocess, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
-s.sendall(b"GET /k HTTP/1.1\r\nHost: app\r\n\r\n")
-got = b""
-while not got.endswith(b"bytes\n"):
-    got += s.recv(65536)
-subprocess.run([sys.argv[2], "-s", sys.argv[3], "reload"], check=True,
-               stdout=subprocess.DEVNULL)
-t0 = time.time()
-s.settimeout(5)
-end = s.recv(1)
-sys.exit(0 if end == b"" and time.time() - t0 < 2 else 1)
-PY
-}
-reload_closes_idle_keepalive_cleanup()
-{
-	stop_all
-}
-
 atf_init_test_cases()
 {
-	atf_add_test_case reload_closes_idle_keepalive
 	atf_add_test_case heap_steady
 	atf_add_test_case reload_listeners
 	atf_add_test_case stop_closes_ports

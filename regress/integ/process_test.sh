@@ -356,23 +356,30 @@ atf_test_case check_refuses_what_startup_refuses
 check_refuses_what_startup_refuses_head()
 {
 	atf_set descr "proxyd -n refuses what startup would: user root," \
-	    "and what this version cannot do yet"
+	    "and what only making the TLS contexts finds"
 	atf_set require.user root
 }
 check_refuses_what_startup_refuses_body()
 {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj /CN=app -keyout k.pem -out c.pem -days 2 \
+	    > /dev/null 2>&1 || atf_fail "openssl req"
+	chmod 600 k.pem
 	proxyd_conf "user \"root\"" \
 	    "server \"app\" {" \
-	    "	listen on 127.0.0.1 port $(free_port)" \
-	    "	proxy to \"https://127.0.0.1:$(free_port)/\"" \
+	    "	listen on 127.0.0.1 tls port $(free_port)" \
+	    "	tls certificate \"${PWD}/c.pem\"" \
+	    "	tls key \"${PWD}/k.pem\"" \
+	    "	tls ciphers \"NO-SUCH-CIPHER\"" \
+	    "	proxy to \"http://127.0.0.1:$(free_port)/\"" \
 	    "}"
 	sed -i '1d' proxyd.conf
 	atf_check -s exit:1 -o empty -e save:err.txt \
 	    "${PROXYD}" -n -f "${PWD}/proxyd.conf"
-	grep -q "proxyd.conf:0: user root: workers must not run as root" \
+	grep -q "proxyd.conf:3: user root: workers must not run as root" \
 	    err.txt || atf_fail "user root accepted: $(cat err.txt)"
-	grep -q "proxyd.conf:6: https backends are not supported yet" \
-	    err.txt || atf_fail "https backend accepted: $(cat err.txt)"
+	grep -q "proxyd.conf:8: tls ciphers \"NO-SUCH-CIPHER\": no cipher" \
+	    err.txt || atf_fail "bad ciphers accepted: $(cat err.txt)"
 }
 
 atf_test_case example_config

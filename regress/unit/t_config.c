@@ -1647,16 +1647,48 @@ ATF_TC_BODY(check_user_chroot, tc)
 	snprintf(buf, sizeof(buf), "user \"root\"\nchroot \"f\"\n%s", server);
 	EXPECT_ERRORS(buf, "t.conf:2: chroot \"f\" is not a directory");
 
-	/* The defaults are reported at line 0. */
+	/* Defaults that are missing: what is missing and how to make it. */
 	if (getpwnam("proxyd") == NULL) {
 		snprintf(buf, sizeof(buf), "chroot \"/\"\n%s", server);
-		EXPECT_ERRORS(buf, "t.conf:0: unknown user \"proxyd\"");
+		EXPECT_ERRORS(buf, "proxyd: the user \"proxyd\" (the default "
+		    "of the user statement) does not exist; \"make install\" "
+		    "creates it, or: useradd --system --no-create-home "
+		    "--home-dir /var/empty --shell /usr/sbin/nologin proxyd");
 	}
 	if (access("/var/empty", F_OK) == -1) {
 		snprintf(buf, sizeof(buf), "user \"root\"\n%s", server);
-		EXPECT_ERRORS(buf, "t.conf:0: chroot \"/var/empty\": No such "
-		    "file or directory");
+		EXPECT_ERRORS(buf, "proxyd: the directory /var/empty (the "
+		    "default of the chroot statement): No such file or "
+		    "directory; \"make install\" creates it, or: mkdir -m 755 "
+		    "/var/empty");
 	}
+}
+
+ATF_TC_WITHOUT_HEAD(check_default_user_chroot);
+ATF_TC_BODY(check_default_user_chroot, tc)
+{
+	struct config	*conf;
+
+	/* As on a machine where neither default exists. */
+	conf = parse_ok(PROLOGUE "server \"a\" {\n"
+	    "	listen on 127.0.0.1 port 8080\n	no proxy\n}\n");
+	free(conf->user);
+	free(conf->chroot);
+	ATF_REQUIRE((conf->user = strdup("no-such-default-x")) != NULL);
+	ATF_REQUIRE((conf->chroot = strdup("/no-such-dir-x")) != NULL);
+	conf->user_file = conf->chroot_file = NULL;
+	conf->user_line = conf->chroot_line = 0;
+	errlist_clear(&errs);
+	ATF_CHECK_EQ(config_check_files(conf, &errs), -1);
+	check_errors((const char *const []){
+	    "proxyd: the user \"no-such-default-x\" (the default of the user "
+	    "statement) does not exist; \"make install\" creates it, or: "
+	    "useradd --system --no-create-home --home-dir /var/empty "
+	    "--shell /usr/sbin/nologin no-such-default-x",
+	    "proxyd: the directory /no-such-dir-x (the default of the chroot "
+	    "statement): No such file or directory; \"make install\" "
+	    "creates it, or: mkdir -m 755 /no-such-dir-x", NULL });
+	done(conf);
 }
 
 /* URLs and backends. */
@@ -2207,6 +2239,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_refused);
 	ATF_TP_ADD_TC(tp, check_files);
 	ATF_TP_ADD_TC(tp, check_user_chroot);
+	ATF_TP_ADD_TC(tp, check_default_user_chroot);
 	ATF_TP_ADD_TC(tp, url);
 	ATF_TP_ADD_TC(tp, upstreams);
 	ATF_TP_ADD_TC(tp, server_find_rules);

@@ -81,41 +81,21 @@ request(const char *head)
 {
 	struct session		*s = &fx.s;
 	struct http_limits	 lim = { 8192, 64 };
-	struct listener		*l;
-	const struct http_field	*host;
-	size_t			 hostlen;
 
 	memset(s, 0, sizeof(*s));
 	s->conf = fx.conf;
-	l = TAILQ_FIRST(&fx.conf->listeners);
-	s->listener = l;
+	s->listener = TAILQ_FIRST(&fx.conf->listeners);
 	strlcpy(s->peer, "192.0.2.7", sizeof(s->peer));
 	strlcpy(fx.in, head, sizeof(fx.in));
 	s->req.fields = fx.fields;
 	s->req.maxfields = 64;
 	ATF_REQUIRE_EQ(http_parse_request(fx.in, strlen(fx.in), &s->req,
 	    &lim), HTTP_OK);
-	s->server = l->servers[0];
-	if (s->req.host != -1) {
-		host = &s->req.fields[s->req.host];
-		ATF_REQUIRE(http_host_valid(host->value, host->valuelen,
-		    &hostlen));
-		memcpy(s->host, host->value, hostlen);
-		s->host[hostlen] = '\0';
-		s->hostlen = hostlen;
-		memcpy(s->hostport, host->value, host->valuelen);
-		s->hostport[host->valuelen] = '\0';
-		s->hostportlen = host->valuelen;
-		s->has_host = 1;
-		if (server_find(l, s->host, hostlen) != NULL) {
-			s->server = server_find(l, s->host, hostlen);
-			s->host_named = 1;
-		}
-	}
-	ATF_REQUIRE_EQ(path_normalize(s->req.path, s->req.pathlen, fx.path,
-	    sizeof(fx.path), &s->pathlen), 0);
+	/* The worker's own choice of server, path and location. */
+	ATF_REQUIRE_EQ(route_server(s), 0);
 	s->path = fx.path;
-	s->loc = location_find(s->server, s->path, s->pathlen, &s->restoff);
+	s->pathsize = sizeof(fx.path);
+	ATF_REQUIRE_EQ(route_path(s), 0);
 	s->head.data = fx.out;
 	s->head.size = sizeof(fx.out);
 }

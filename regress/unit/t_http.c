@@ -1065,6 +1065,8 @@ ATF_TC_BODY(hdr_lookup, tc)
 		{ "Set-Cookie", HDR_SET_COOKIE },
 		{ "Strict-Transport-Security", HDR_STRICT_TRANSPORT_SECURITY },
 		{ "Date", HDR_DATE },
+		{ "Referer", HDR_REFERER },
+		{ "User-Agent", HDR_USER_AGENT },
 	};
 	char		 name[64];
 	size_t		 i, j, len;
