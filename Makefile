@@ -44,21 +44,25 @@ ALL_LDFLAGS =	-pie -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
 COMMON_SRCS =	common/log.c common/ctlproto.c
 LIB_SRCS =	proxyd/config.c proxyd/listener.c proxyd/http.c \
 		proxyd/path.c proxyd/headers.c proxyd/route.c proxyd/tls.c \
-		proxyd/status.c proxyd/chan.c proxyd/auth.c \
+		proxyd/keysign.c proxyd/keyproxy.c \
+		proxyd/status.c proxyd/chan.c proxyd/auth.c proxyd/accesslog.c \
 		proxyd/htpasswd.c proxyd/htgroup.c
 DAEMON_SRCS =	proxyd/proxyd.c proxyd/pool.c proxyd/privsep.c \
 		proxyd/worker.c proxyd/io.c proxyd/relay.c proxyd/reply.c \
-		proxyd/control.c proxyd/handshake.c
+		proxyd/control.c proxyd/handshake.c proxyd/keyproc.c \
+		proxyd/access.c
 CTL_SRCS =	proxyd/proxyctl.c
 
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(OBJ)/build/%.o)
 LIB_OBJS =	$(LIB_SRCS:%.c=$(OBJ)/build/%.o) $(OBJ)/build/parse.o \
 		$(COMMON_OBJS)
 DAEMON_OBJS =	$(DAEMON_SRCS:%.c=$(OBJ)/build/%.o)
-# The test build of the daemon: the same objects but worker.c, which
-# gains switches that widen race windows (PROXYD_REGRESS); never installed.
-REGRESS_OBJS =	$(filter-out %/worker.o,$(DAEMON_OBJS)) \
-		$(OBJ)/build/proxyd/worker-regress.o
+# The test build of the daemon: the same objects but worker.c and pool.c,
+# which gain switches that steer races into their windows (PROXYD_REGRESS);
+# never installed.
+REGRESS_SRCS =	proxyd/worker.c proxyd/pool.c
+REGRESS_OBJS =	$(filter-out %/worker.o %/pool.o,$(DAEMON_OBJS)) \
+		$(REGRESS_SRCS:%.c=$(OBJ)/build/%-regress.o)
 CTL_OBJS =	$(CTL_SRCS:%.c=$(OBJ)/build/%.o) $(COMMON_OBJS)
 HEADERS =	$(wildcard proxyd/*.h common/*.h)
 
@@ -91,10 +95,9 @@ $(OBJ)/libproxyd.a: $(LIB_OBJS)
 $(OBJ)/proxyd: $(DAEMON_OBJS) $(OBJ)/libproxyd.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(OBJ)/libproxyd.a $(PKG_LIBS)
 
-$(OBJ)/build/proxyd/worker-regress.o: proxyd/worker.c $(HEADERS) \
-    $(OBJ)/parse.h
+$(OBJ)/build/%-regress.o: %.c $(HEADERS) $(OBJ)/parse.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DPROXYD_REGRESS -c -o $@ proxyd/worker.c
+	$(CC) $(ALL_CFLAGS) -DPROXYD_REGRESS -c -o $@ $<
 
 $(OBJ)/proxyd-regress: $(REGRESS_OBJS) $(OBJ)/libproxyd.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(REGRESS_OBJS) $(OBJ)/libproxyd.a \
@@ -175,7 +178,8 @@ fuzz-run: fuzz
 # first, so that a fresh machine says what it lacks before anything fails.
 BUILD_DEPS =	build-essential byacc pkg-config libssl-dev libbsd-dev \
 		libcrypt-dev
-TEST_DEPS =	kyua atf-sh libatf-dev curl openssl python3 procps wrk
+TEST_DEPS =	kyua atf-sh libatf-dev curl openssl python3 procps wrk \
+		apache2-utils whois fail2ban goaccess logrotate
 deps:
 	@missing=; for p in $(BUILD_DEPS) $(if $(DEMO_ONLY),python3 curl \
 	    openssl,$(TEST_DEPS)); do \
@@ -207,8 +211,20 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/proxyd/proxyd.conf.example
 	install -d $(DESTDIR)$(SYSCONFDIR)/init.d \
 	    $(DESTDIR)/lib/systemd/system
-	install -m 755 etc/proxyd.init $(DESTDIR)$(SYSCONFDIR)/init.d/proxyd
-	install -m 644 etc/proxyd.service $(DESTDIR)/lib/systemd/system
+	install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+	    $(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d
+	# The scripts name the programs where PREFIX put them.
+	for f in proxyd.init:$(SYSCONFDIR)/init.d/proxyd:755 \
+	    proxyd.service:/lib/systemd/system/proxyd.service:644 \
+	    proxyd-logreopen.service:/lib/systemd/system/proxyd-logreopen.service:644 \
+	    proxyd.logrotate:$(SYSCONFDIR)/logrotate.d/proxyd:644; do \
+		sed 's|/usr/local/sbin|$(SBINDIR)|g' etc/$${f%%:*} \
+		    > $(DESTDIR)$$(echo $$f | cut -d: -f2) && \
+		chmod $${f##*:} $(DESTDIR)$$(echo $$f | cut -d: -f2) || exit 1; \
+	done
+	install -d -m 755 $(DESTDIR)/var/log/proxyd
+	install -m 644 etc/fail2ban/proxyd.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d/proxyd.conf
 	install -d -m 755 $(DESTDIR)/var/empty
 	getent passwd proxyd >/dev/null || \
 	    useradd --system --no-create-home --home-dir /var/empty \

@@ -575,3 +575,83 @@ authcache_add(struct authcache *ac, const struct userdb *db,
 	victim->used = 1;
 	explicit_bzero(mac, sizeof(mac));
 }
+
+/*
+ * The files of the configuration
+ */
+
+static void
+auth_load(struct authconf *auth, struct authconf **loaded, size_t nloaded,
+    struct errlist *errs, struct errlist *warns)
+{
+	size_t	 i;
+
+	if (asprintf(&auth->challenge, "WWW-Authenticate: Basic realm=\"%s\", "
+	    "charset=\"UTF-8\"", auth->realm) == -1)
+		auth->challenge = NULL;
+	/* A file named twice is read once. */
+	for (i = 0; i < nloaded; i++) {
+		if (strcmp(loaded[i]->users, auth->users) != 0 ||
+		    (loaded[i]->groups == NULL) != (auth->groups == NULL) ||
+		    (auth->groups != NULL &&
+		    strcmp(loaded[i]->groups, auth->groups) != 0))
+			continue;
+		auth->userdb = loaded[i]->userdb;
+		auth->groupdb = loaded[i]->groupdb;
+		auth->borrowed = 1;
+		return;
+	}
+	auth->userdb = userdb_load(auth->users, errs, warns);
+	if (auth->groups != NULL)
+		auth->groupdb = groupdb_load(auth->groups, errs);
+}
+
+static int
+auth_collect(struct rules *r, struct authconf ***loaded, size_t *n,
+    struct errlist *errs, struct errlist *warns)
+{
+	struct authconf	**a;
+
+	if (!(r->set & RULE_AUTH) || r->auth == NULL ||
+	    r->auth->userdb != NULL)
+		return 0;
+	auth_load(r->auth, *loaded, *n, errs, warns);
+	if (r->auth->borrowed)
+		return 0;
+	if ((a = reallocarray(*loaded, *n + 1, sizeof(*a))) == NULL)
+		return -1;
+	a[(*n)++] = r->auth;
+	*loaded = a;
+	return 0;
+}
+
+/*
+ * Read the user and group files of every authenticate statement, in the
+ * parent, before the workers start: errors (a file that cannot be read, a
+ * malformed line) fail the configuration; warns gets the entries that
+ * will never match.
+ */
+int
+auth_config(struct config *conf, struct errlist *errs,
+    struct errlist *warns)
+{
+	struct server	*srv;
+	struct location	*loc;
+	struct authconf	**loaded = NULL;
+	size_t		 n = 0, before = errs->count;
+	int		 rv = 0;
+
+	TAILQ_FOREACH(srv, &conf->servers, entry) {
+		if (auth_collect(&srv->root.rules, &loaded, &n, errs,
+		    warns) == -1)
+			rv = -1;
+		TAILQ_FOREACH(loc, &srv->locations, entry)
+			if (auth_collect(&loc->rules, &loaded, &n, errs,
+			    warns) == -1)
+				rv = -1;
+	}
+	free(loaded);
+	if (rv == -1)
+		errlist_add(errs, conf->path, 0, "out of memory");
+	return errs->count > before ? -1 : 0;
+}

@@ -37,6 +37,7 @@ static const int chan_len[CHAN_TYPE_MAX] = {
 	[CHAN_DRAIN] = 0,
 	[CHAN_LOGFD] = 0,
 	[CHAN_TICKETS] = sizeof(struct ticket_keys),
+	[CHAN_KEYPEER] = 0,
 };
 
 int
@@ -106,7 +107,7 @@ chan_check(const void *buf, size_t n, int fd, struct chan_msg *msg)
 		return -1;
 	if (chan_len[hdr.type] != -1 && hdr.len != chan_len[hdr.type])
 		return -1;
-	if ((hdr.type == CHAN_LOGFD) != (fd != -1))
+	if ((hdr.type == CHAN_LOGFD || hdr.type == CHAN_KEYPEER) != (fd != -1))
 		return -1;
 	msg->type = hdr.type;
 	msg->len = hdr.len;

@@ -15,8 +15,9 @@
  */
 
 /*
- * The channel from the parent to each worker: a SOCK_SEQPACKET socketpair
- * made at spawn, carrying small versioned messages, one a packet.
+ * The channel from the parent to each worker, and to each key process: a
+ * SOCK_SEQPACKET socketpair made at spawn, carrying small versioned
+ * messages, one a packet.
  */
 
 #ifndef CHAN_H
@@ -31,6 +32,7 @@ enum chan_type {
 	CHAN_DRAIN = 1,		/* stop accepting, finish, exit */
 	CHAN_LOGFD,		/* a new access log descriptor comes along */
 	CHAN_TICKETS,		/* TLS session ticket keys */
+	CHAN_KEYPEER,		/* a socket to or from the key process */
 	CHAN_TYPE_MAX
 };
 

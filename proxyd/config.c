@@ -45,6 +45,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "auth.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "path.h"
@@ -189,6 +190,11 @@ authconf_free(struct authconf *auth)
 {
 	if (auth == NULL)
 		return;
+	if (!auth->borrowed) {
+		userdb_free(auth->userdb);
+		groupdb_free(auth->groupdb);
+	}
+	free(auth->challenge);
 	free(auth->realm);
 	free(auth->users);
 	free(auth->groups);
@@ -959,6 +965,7 @@ check_keypair(struct server *srv, struct errlist *errs)
 	struct tls_conf	*tls = &srv->tls;
 	X509		*x509 = NULL;
 	EVP_PKEY	*pkey = NULL;
+	const char	*why;
 	FILE		*fp;
 	int		 fd;
 
@@ -977,11 +984,9 @@ check_keypair(struct server *srv, struct errlist *errs)
 	if (tls->key == NULL || (fd = file_open(errs, srv->file,
 	    tls->key_line, "tls key", tls->key, 1)) == -1)
 		goto done;
-	if ((fp = fdopen(fd, "r")) == NULL)
-		fatal("%s", __func__);
-	pkey = PEM_read_PrivateKey(fp, NULL, no_passphrase, NULL);
-	fclose(fp);
-	if (pkey == NULL) {
+	close(fd);
+	/* Read so that no copy of the key lingers in the parent. */
+	if ((pkey = tls_key_load(tls->key, &why)) == NULL) {
 		errlist_add(errs, srv->file, tls->key_line,
 		    "cannot load tls key \"%s\"", tls->key);
 		goto done;
@@ -990,9 +995,9 @@ check_keypair(struct server *srv, struct errlist *errs)
 		errlist_add(errs, srv->file, tls->key_line,
 		    "tls certificate \"%s\" does not match tls key \"%s\"",
 		    tls->certificate, tls->key);
+	tls_key_done(pkey);
  done:
 	X509_free(x509);
-	EVP_PKEY_free(pkey);
 	ERR_clear_error();
 }
 

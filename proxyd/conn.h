@@ -34,6 +34,7 @@
 #include "http.h"
 
 struct config;
+struct hsts_conf;
 struct listener;
 struct ssl_st;
 struct location;
@@ -79,6 +80,8 @@ struct reqinfo {
 	char		*buf;		/* holds the copies */
 	size_t		 size;
 	size_t		 len;
+	const char	*line;		/* the request line as sent, or NULL */
+	size_t		 linelen;
 	const char	*method;
 	size_t		 methodlen;
 	const char	*target;
@@ -163,6 +166,8 @@ int	 outq_push(struct outq *, struct conn *, const void *, size_t, int,
 int	 route_server(struct session *);
 int	 route_path(struct session *);
 int	 route_redirect(const struct session *, const char *, char *, size_t);
+void	 reqinfo_reset(struct reqinfo *);
+void	 reqinfo_line(struct reqinfo *, const char *, size_t);
 void	 reqinfo_keep(struct reqinfo *, const struct http_request *);
 
 /* reply.c */
@@ -175,6 +180,7 @@ int	 headers_request(struct session *, struct buf *, const struct url *,
 	    int);
 int	 headers_response(struct session *, struct buf *,
 	    const struct http_response *, int, int);
+int	 hsts_field(const struct hsts_conf *, char *, size_t);
 
 /* relay.c */
 int	 relay_request(struct session *);
@@ -183,5 +189,9 @@ uint64_t upstream_next_expiry(struct config *);
 
 /* worker.c */
 int	 session_must_close(const struct session *);
+
+/* access.c */
+void	 access_init(void);
+int	 access_check(struct session *, int *);
 
 #endif /* CONN_H */

@@ -17,7 +17,9 @@
 /*
  * The handshakes of a worker, with a client and with an https backend,
  * against the deadlines of the connection; the contexts come from the
- * parent (tls.c).
+ * parent (tls.c).  The signature a handshake needs is asked of the key
+ * process (keyclient_call), with a deadline, through io_poll like any
+ * other wait.
  */
 
 #include <sys/types.h>
@@ -33,19 +35,125 @@
 
 #include "proxyd.h"
 #include "conn.h"
+#include "keyproc.h"
 #include "tls.h"
 #include "log.h"
 
-/* A plain HTTP request where TLS was expected: say so, in plain text. */
+#define KEY_TIMEOUT	2000	/* ms a key process may take to answer */
+
+static int		 keyfd = -1;
+static uint32_t		 keyseq;
+static int		 key_trouble;	/* logged, until it works again */
+
+static void
+key_failed(const char *why)
+{
+	if (!key_trouble)
+		log_warnx("key process: %s; handshakes fail until it "
+		    "answers again", why);
+	key_trouble = 1;
+}
+
+/*
+ * Ask the key process for a signature: the answer's length, or -1 (no
+ * key process, it refused, it is gone or too slow).
+ */
+static int
+keyclient_call(unsigned int keyid, int op, int padding,
+    const unsigned char *in, size_t inlen, unsigned char *out, size_t outmax)
+{
+	struct keyreq	 rq;
+	struct keyans	 ans;
+	struct pollfd	 pfd;
+	uint64_t	 deadline = now_ms() + KEY_TIMEOUT;
+	ssize_t		 n;
+	int		 fd = keyfd, rv;
+
+	if (fd == -1) {
+		key_failed("none to ask");
+		return -1;
+	}
+	if (inlen > sizeof(rq.data) || keyid > UINT16_MAX)
+		return -1;
+	memset(&rq.h, 0, sizeof(rq.h));
+	rq.h.seq = ++keyseq;
+	rq.h.keyid = keyid;
+	rq.h.op = op;
+	rq.h.padding = padding;
+	rq.h.len = inlen;
+	memcpy(rq.data, in, inlen);
+	if (send(fd, &rq, sizeof(rq.h) + inlen, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    -1) {
+		key_failed(strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if ((rv = io_poll(&pfd, 1, deadline)) <= 0) {
+			key_failed(rv == 0 ? "no answer in time" :
+			    strerror(errno));
+			return -1;
+		}
+		if (fd != keyfd) {
+			/* Replaced while we waited: ask again next time. */
+			return -1;
+		}
+		n = recv(fd, &ans, sizeof(ans), MSG_TRUNC | MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			key_failed(n == 0 ? "gone" : strerror(errno));
+			return -1;
+		}
+		if (n < (ssize_t)sizeof(ans.h) || n > (ssize_t)sizeof(ans) ||
+		    ans.h.len != (size_t)n - sizeof(ans.h))
+			return -1;
+		if (ans.h.seq != rq.h.seq)
+			continue;	/* an answer to an older question */
+		if (ans.h.status != KEY_OK || ans.h.len > outmax) {
+			log_warnx("key process refused key %u: %d", keyid,
+			    ans.h.status);
+			return -1;
+		}
+		rv = ans.h.len;
+		memcpy(out, ans.data, rv);
+		explicit_bzero(&ans, sizeof(ans));
+		key_trouble = 0;
+		return rv;
+	}
+}
+
+/* The socket to the key process, at start and when it is replaced. */
+void
+keyclient_set(int fd)
+{
+	if (keyfd != -1 && keyfd != fd)
+		close(keyfd);
+	keyfd = fd;
+	keyproxy_call = keyclient_call;
+}
+
+/*
+ * A plain HTTP request where TLS was expected: say so, in plain text.
+ * Its first line, as far as it came, is kept for the access log.
+ */
 static void
 plain_on_tls(struct session *s)
 {
 	static const char msg[] = "HTTP/1.1 400 Bad Request\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 16\r\n"
 	    "Connection: close\r\n\r\n400 Bad Request\n";
+	ssize_t		 n;
+
+	n = recv(s->client.fd, s->in.data, s->in.size, MSG_PEEK |
+	    MSG_DONTWAIT);
+	if (n > 0)
+		reqinfo_line(&s->info, s->in.data, n);
 
 	(void)conn_write(&s->client, msg, sizeof(msg) - 1,
 	    now_ms() + s->conf->timeout_body);
+	s->info.bytes = 16;
 	s->status = 400;
 	s->linger = 1;
 }

@@ -669,6 +669,20 @@ out_cookie_value(const struct session *s, struct buf *b, const char *v,
  * body on (FRAMING_NONE keeps a HEAD or 304 answer's Content-Length);
  * length is the Content-Length for FRAMING_LENGTH.
  */
+/* The Strict-Transport-Security line of hsts, CRLF included. */
+int
+hsts_field(const struct hsts_conf *hsts, char *buf, size_t len)
+{
+	int	 n;
+
+	n = snprintf(buf, len,
+	    "Strict-Transport-Security: max-age=%llu%s%s\r\n",
+	    (unsigned long long)hsts->max_age,
+	    hsts->subdomains ? "; includeSubDomains" : "",
+	    hsts->preload ? "; preload" : "");
+	return n < 0 || (size_t)n >= len ? 0 : n;
+}
+
 int
 headers_response(struct session *s, struct buf *b,
     const struct http_response *resp, int framing, int websocket)
@@ -747,11 +761,7 @@ headers_response(struct session *s, struct buf *b,
 			return -1;
 	}
 	if (s->tls && hsts->enabled) {
-		n = snprintf(via, sizeof(via),
-		    "Strict-Transport-Security: max-age=%llu%s%s\r\n",
-		    (unsigned long long)hsts->max_age,
-		    hsts->subdomains ? "; includeSubDomains" : "",
-		    hsts->preload ? "; preload" : "");
+		n = hsts_field(hsts, via, sizeof(via));
 		if (out_add(b, via, n) == -1)
 			return -1;
 	}

@@ -335,6 +335,8 @@ global		: USER string			{
 			    $<lineno>1)) {
 				set_string(&conf->accesslog, $3);
 				conf->accesslog_format = $4;
+				conf->accesslog_file = $<file>1;
+				conf->accesslog_line = $<lineno>1;
 			}
 		}
 		| TIMEOUT timeoutkind duration	{

@@ -42,6 +42,7 @@
 #include "proc.h"
 #include "conn.h"
 #include "chan.h"
+#include "keyproc.h"
 #include "status.h"
 #include "tls.h"
 #include "log.h"
@@ -56,7 +57,6 @@ static struct childtree	 children = RB_INITIALIZER(&children);
 static unsigned char	 slot_taken[SCOREBOARD_SLOTS];
 static unsigned int	 slots_high;	/* slots below this may be taken */
 static uint64_t		 last_retire;
-static int		 pool_logfd = -1;
 
 int	 child_cmp(struct child *, struct child *);
 
@@ -152,7 +152,7 @@ pool_spawn(struct generation *g)
 	struct worker_self	 self;
 	struct child		*c;
 	pid_t			 pid;
-	int			 i, sv[2];
+	int			 i, sv[2], keyfd;
 
 	if ((i = slot_alloc()) == -1) {
 		log_warnx("scoreboard full: cannot start a worker");
@@ -174,14 +174,15 @@ pool_spawn(struct generation *g)
 	c->number = worker_number(g);
 	c->started = now_ms();
 	c->chan = sv[0];
-	if (pool_logfd != -1)
-		c->owed |= OWE_LOGFD;
+	keyfd = keyproc_peer(g, c->number);
 	scoreboard->slots[i].state = SLOT_STARTING;
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
 		close(sv[0]);
 		close(sv[1]);
+		if (keyfd != -1)
+			close(keyfd);
 		free(c);
 		slot_release(i);
 		return -1;
@@ -192,10 +193,14 @@ pool_spawn(struct generation *g)
 		self.slotno = i;
 		self.slot = &scoreboard->slots[i];
 		self.chan = sv[1];
+		self.keyfd = keyfd;
+		self.logfd = g->logfd;
 		worker_main(g->conf, &self);
 		/* NOTREACHED */
 	default:
 		close(sv[1]);
+		if (keyfd != -1)
+			close(keyfd);
 		c->pid = pid;
 		RB_INSERT(childtree, &children, c);
 		TAILQ_INSERT_TAIL(&g->children, c, genentry);
@@ -231,8 +236,10 @@ pool_reap(struct generationlist *gens, struct totals *t)
 	(void)gens;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		key.pid = pid;
-		if ((c = RB_FIND(childtree, &children, &key)) == NULL)
+		if ((c = RB_FIND(childtree, &children, &key)) == NULL) {
+			(void)keyproc_reap(pid, status);
 			continue;
+		}
 		g = c->gen;
 		slot_read(c->slot, &v);
 		totals_add(t, &v);
@@ -300,8 +307,9 @@ child_flush(struct child *c)
 		    errno != EAGAIN)
 			c->owed &= ~OWE_TICKETS;
 	}
-	if ((c->owed & OWE_LOGFD) && pool_logfd != -1) {
-		if (chan_send(c->chan, CHAN_LOGFD, NULL, 0, pool_logfd) == 0)
+	if ((c->owed & OWE_LOGFD) && c->gen->logfd != -1) {
+		if (chan_send(c->chan, CHAN_LOGFD, NULL, 0, c->gen->logfd) ==
+		    0)
 			c->owed &= ~OWE_LOGFD;
 		else if (errno != EAGAIN)
 			c->owed &= ~OWE_LOGFD;	/* it is on its way out */
@@ -368,26 +376,33 @@ pool_owe(struct generation *g, unsigned int what)
 		c->owed |= what;
 }
 
-/* The access log descriptor new workers get, and that pool_owe sends. */
-void
-pool_set_logfd(int fd)
-{
-	pool_logfd = fd;
-}
-
 /*
- * Retire the idle worker that was forked first, so that workers are
- * renewed over time.  It is also the one the kernel wakes first for a new
- * connection (each worker's epoll set waits on the listeners in the order
- * the workers started), so a retirement often meets a worker that is
- * just accepting: the drain in worker.c must lose no such connection.
+ * Retire the idle worker forked last: the older ones are the first the
+ * kernel wakes for a new connection (each worker's epoll set waits on the
+ * listeners in the order the workers started), so they are the ones with
+ * warm backend connections and TLS sessions to keep.
+ *
+ * The test build can retire the oldest instead, the worker a lone request
+ * wakes, to aim retirements at a worker that is just accepting: the
+ * drain in worker.c must lose no such connection.
  */
 static void
 retire_one(struct generation *g)
 {
 	struct child	*c;
 
-	TAILQ_FOREACH(c, &g->children, genentry) {
+#ifdef PROXYD_REGRESS
+	if (getenv("PROXYD_REGRESS_RETIRE_OLDEST") != NULL) {
+		TAILQ_FOREACH(c, &g->children, genentry) {
+			if (!c->drained && child_state(c) == SLOT_IDLE) {
+				child_drain(c);
+				return;
+			}
+		}
+		return;
+	}
+#endif
+	TAILQ_FOREACH_REVERSE(c, &g->children, childlist, genentry) {
 		if (!c->drained && child_state(c) == SLOT_IDLE) {
 			child_drain(c);
 			return;
@@ -427,8 +442,10 @@ pool_maintain(struct generationlist *gens, uint64_t now)
 
 	TAILQ_FOREACH(g, gens, entry) {
 		if (g->draining) {
-			if (now >= g->drain_deadline)
+			if (now >= g->drain_deadline) {
 				pool_kill(g);
+				keyproc_kill(g);
+			}
 			continue;
 		}
 		conf = g->conf;

@@ -50,15 +50,26 @@ own_listener(const struct config *conf, int fd)
 	return 0;
 }
 
+static int
+kept(int fd, const int *keep, size_t nkeep)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return 1;
+	return 0;
+}
+
 /*
  * A new worker inherits every descriptor of the parent: the control
  * socket, the channels of the other workers, and the listeners of other
  * generations, which must close when their generation ends.  Keep
- * standard input, output and error, our own listeners and keep (our
- * channel); reconnect to syslog.
+ * standard input, output and error, the listeners of conf (none if NULL)
+ * and keep[] (our channels, the access log); reconnect to syslog.
  */
 void
-privsep_close_fds(const struct config *conf, int keep)
+privsep_close_fds(const struct config *conf, const int *keep, size_t nkeep)
 {
 	DIR		*dir;
 	struct dirent	*de;
@@ -71,7 +82,8 @@ privsep_close_fds(const struct config *conf, int keep)
 	while ((de = readdir(dir)) != NULL) {
 		fd = strtonum(de->d_name, 0, INT_MAX, &errstr);
 		if (errstr != NULL || fd <= STDERR_FILENO || fd == dfd ||
-		    fd == keep || own_listener(conf, fd))
+		    kept(fd, keep, nkeep) ||
+		    (conf != NULL && own_listener(conf, fd)))
 			continue;
 		close(fd);
 	}

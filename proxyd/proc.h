@@ -131,8 +131,23 @@ struct generation {
 	uint64_t		 drain_deadline;
 	unsigned int		 quick_deaths;	/* crash-loop brake */
 	uint64_t		 spawn_after;
+	struct keyproc		*keyprocs;	/* keyproc.c */
+	unsigned int		 nkeyprocs;
+	int			 logfd;		/* access log, or -1 */
 };
 TAILQ_HEAD(generationlist, generation);
+
+/* The parent's record of a key process. */
+struct keyproc {
+	pid_t			 pid;		/* 0: dead, to be replaced */
+	int			 chan;
+	unsigned int		 index;
+	struct generation	*gen;
+	uint64_t		 started;
+	unsigned int		 quick_deaths;
+	uint64_t		 respawn_after;
+	int			 drained;
+};
 
 /* What a worker knows of itself; the parent fills it in before the fork. */
 struct worker_self {
@@ -141,6 +156,8 @@ struct worker_self {
 	unsigned int		 slotno;
 	struct slot		*slot;
 	int			 chan;		/* its end of the channel */
+	int			 keyfd;		/* to the key process, or -1 */
+	int			 logfd;		/* the access log, or -1 */
 };
 
 extern struct scoreboard	*scoreboard;
@@ -154,7 +171,6 @@ void	 pool_maintain(struct generationlist *, uint64_t);
 void	 pool_drain(struct generation *);
 void	 pool_kill(struct generation *);
 void	 pool_owe(struct generation *, unsigned int);
-void	 pool_set_logfd(int);
 void	 pool_flush(struct generationlist *);
 unsigned int pool_count(const struct generation *, int);
 int	 pool_listening(const struct generationlist *);
@@ -166,7 +182,7 @@ int	 pool_status(const struct generationlist *, struct status_info *);
 void	 proc_title_init(int, char *[], char *[]);
 void	 proc_title(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
-void	 privsep_close_fds(const struct config *, int);
+void	 privsep_close_fds(const struct config *, const int *, size_t);
 void	 privsep_drop(const struct config *);
 
 /* worker.c */

@@ -41,6 +41,7 @@
 #include "conn.h"
 #include "control.h"
 #include "status.h"
+#include "keyproc.h"
 #include "tls.h"
 #include "log.h"
 
@@ -75,27 +76,10 @@ usage(void)
 	exit(1);
 }
 
-/*
- * What the configuration asks for that this version cannot do yet: better
- * to refuse to start than to serve without TLS or let anyone past a
- * password prompt that is not checked.
- */
+/* A worker facing the Internet as root is refused, whatever it says. */
 static int
-config_unsupported(const struct config *conf, struct errlist *errs)
+config_refused(const struct config *conf, struct errlist *errs)
 {
-	const struct server	*srv;
-	const struct location	*loc;
-
-	TAILQ_FOREACH(srv, &conf->servers, entry) {
-		if (srv->root.rules.auth != NULL)
-			errlist_add(errs, srv->file, srv->line,
-			    "authenticate is not supported yet");
-		TAILQ_FOREACH(loc, &srv->locations, entry)
-			if (loc->rules.auth != NULL &&
-			    loc->rules.auth != srv->root.rules.auth)
-				errlist_add(errs, loc->file, loc->line,
-				    "authenticate is not supported yet");
-	}
 	if (conf->uid == 0)
 		errlist_add(errs, conf->user_file != NULL ? conf->user_file :
 		    conf->path, conf->user_line,
@@ -106,24 +90,54 @@ config_unsupported(const struct config *conf, struct errlist *errs)
 static struct config *
 load_config(struct errlist *errs)
 {
+	struct errlist	 warns = { NULL, 0 };
 	struct config	*conf;
+	size_t		 i;
+	int		 bad;
 
 	if ((conf = parse_config(conffile, &defines, errs)) == NULL)
 		return NULL;
-	if (config_unsupported(conf, errs) == -1 ||
-	    tls_config(conf, errs) == -1) {
+	/* All of them, so that every error is told at once. */
+	bad = config_refused(conf, errs) == -1;
+	if (tls_config(conf, errs) == -1)
+		bad = 1;
+	if (auth_config(conf, errs, &warns) == -1)
+		bad = 1;
+	/* Entries that never match: said, not refused. */
+	for (i = 0; i < warns.count; i++)
+		log_warnx("%s", warns.lines[i]);
+	errlist_clear(&warns);
+	if (bad) {
 		config_free(conf);
 		return NULL;
 	}
 	tls_expiry_warn(conf);
-	if (conf->accesslog != NULL)
-		log_warnx("log access: not supported yet, no access log "
-		    "is written");
 	return conf;
 }
 
+/*
+ * The access log of conf, opened by the parent, as root, for the
+ * workers to append to; -1 if there is none, or it cannot be opened
+ * (errs says why).
+ */
+static int
+accesslog_open(const struct config *conf, struct errlist *errs)
+{
+	int	 fd;
+
+	if (conf->accesslog == NULL)
+		return -1;
+	fd = open(conf->accesslog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY, 0644);
+	if (fd == -1 && errs != NULL)
+		errlist_add(errs, conf->accesslog_file, conf->accesslog_line,
+		    "log access \"%s\": %s", conf->accesslog,
+		    strerror(errno));
+	return fd;
+}
+
 static struct generation *
-generation_new(struct config *conf)
+generation_new(struct config *conf, int logfd)
 {
 	static unsigned int	 next_id = 1;
 	struct generation	*g;
@@ -132,8 +146,13 @@ generation_new(struct config *conf)
 		return NULL;
 	g->id = next_id++;
 	g->conf = conf;
+	g->logfd = logfd;
 	TAILQ_INIT(&g->children);
 	TAILQ_INSERT_TAIL(&gens, g, entry);
+	/* The key processes come first: the workers' sockets go to them. */
+	if (keyproc_start(g) == -1)
+		log_warnx("generation %u: not all key processes started",
+		    g->id);
 	return g;
 }
 
@@ -143,6 +162,7 @@ generation_drain(struct generation *g)
 	g->draining = 1;
 	g->drain_deadline = now_ms() + g->conf->timeout_shutdown;
 	pool_drain(g);
+	keyproc_drain(g);
 }
 
 /* Forget draining generations whose workers are all gone. */
@@ -152,10 +172,14 @@ generations_collect(void)
 	struct generation	*g, *next;
 
 	TAILQ_FOREACH_SAFE(g, &gens, entry, next) {
-		if (!g->draining || pool_count(g, -1) > 0)
+		if (!g->draining || pool_count(g, -1) > 0 ||
+		    keyproc_alive(g) > 0)
 			continue;
 		TAILQ_REMOVE(&gens, g, entry);
 		log_info("generation %u ended", g->id);
+		keyproc_free(g);
+		if (g->logfd != -1)
+			close(g->logfd);
 		config_free(g->conf);
 		free(g);
 	}
@@ -187,6 +211,7 @@ reload(struct ctlconn *c)
 	struct config	*conf;
 	char		 text[8192];
 	size_t		 i;
+	int		 logfd = -1;
 
 	if (pending != NULL) {
 		if (c != NULL)
@@ -199,11 +224,20 @@ reload(struct ctlconn *c)
 		config_free(conf);
 		conf = NULL;
 	}
-	if (conf == NULL || (pending = generation_new(conf)) == NULL) {
+	if (conf != NULL && (logfd = accesslog_open(conf, &errs)) == -1 &&
+	    conf->accesslog != NULL) {
+		listeners_bind(current->conf, conf, NULL);
+		listeners_close(conf);
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf == NULL || (pending = generation_new(conf, logfd)) == NULL) {
 		if (conf != NULL) {
 			listeners_bind(current->conf, conf, NULL);
 			listeners_close(conf);
 			config_free(conf);
+			if (logfd != -1)
+				close(logfd);
 			errlist_add(&errs, conffile, 0, "out of memory");
 		}
 		for (i = 0; i < errs.count; i++)
@@ -252,6 +286,7 @@ reload_check(void)
 		listeners_close(pending->conf);
 		generation_drain(pending);
 		pool_kill(pending);
+		keyproc_kill(pending);
 		snprintf(text, sizeof(text), "reload: the workers of "
 		    "generation %u did not start; the old configuration "
 		    "stays\n", pending->id);
@@ -274,10 +309,53 @@ parent_reload(struct ctlconn *c)
 	reload(c);
 }
 
+/*
+ * Open the access log anew (after logrotate moved it) and hand the new
+ * descriptor to every worker that writes to that file; they take it up
+ * between two requests.  The old file stays in use if the new one cannot
+ * be opened.  0, or 1 with text saying why.
+ */
+static int
+log_reopen(char *text, size_t len)
+{
+	struct generation	*g;
+	const char		*path = current->conf->accesslog;
+	int			 fd;
+
+	if (path == NULL) {
+		snprintf(text, len, "log: reopened\n");
+		return 0;
+	}
+	if ((fd = accesslog_open(current->conf, NULL)) == -1) {
+		snprintf(text, len, "log: cannot open %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	TAILQ_FOREACH(g, &gens, entry) {
+		if (g->conf->accesslog == NULL ||
+		    strcmp(g->conf->accesslog, path) != 0)
+			continue;
+		if (g->logfd != -1)
+			close(g->logfd);
+		g->logfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		pool_owe(g, OWE_LOGFD);
+	}
+	close(fd);
+	pool_flush(&gens);
+	snprintf(text, len, "log: reopened\n");
+	return 0;
+}
+
 void
 parent_log_reopen(struct ctlconn *c)
 {
-	control_reply(c, 0, "log: reopened\n");
+	char	 text[PATH_MAX + 128];
+	int	 rv;
+
+	rv = log_reopen(text, sizeof(text));
+	if (rv != 0)
+		log_warnx("%.*s", (int)strcspn(text, "\n"), text);
+	control_reply(c, rv, text);
 }
 
 static void
@@ -425,6 +503,7 @@ static void
 signals_dispatch(void)
 {
 	struct signalfd_siginfo	 si;
+	char			 text[PATH_MAX + 128];
 
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -436,7 +515,11 @@ signals_dispatch(void)
 				reload(NULL);
 			break;
 		case SIGUSR1:
-			log_info("log files reopened");
+			if (log_reopen(text, sizeof(text)) != 0)
+				log_warnx("%.*s", (int)strcspn(text, "\n"),
+				    text);
+			else
+				log_info("log files reopened");
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -476,18 +559,21 @@ parent_loop(void)
 			stop_check();
 			n = 0;
 			TAILQ_FOREACH(g, &gens, entry)
-				n += pool_count(g, -1);
+				n += pool_count(g, -1) + keyproc_alive(g);
 			if (n == 0) {
 				stop_check();
 				parent_exit();
 			}
 			if (now >= stop_deadline)
-				TAILQ_FOREACH(g, &gens, entry)
+				TAILQ_FOREACH(g, &gens, entry) {
 					pool_kill(g);
+					keyproc_kill(g);
+				}
 			pool_flush(&gens);
 			continue;
 		}
 		tickets_check(now);
+		keyproc_maintain(&gens, now);
 		pool_maintain(&gens, now);
 		pool_flush(&gens);
 		reload_check();
@@ -501,9 +587,11 @@ main(int argc, char *argv[])
 	struct errlist	 errs = { NULL, 0 };
 	struct config	*conf;
 	const char	*file = PROXYD_CONF;
-	int		 ch, noaction = 0, verbose = 0;
+	int		 ch, noaction = 0, verbose = 0, logfd;
 	size_t		 i;
 
+	/* Before OpenSSL allocates anything: its allocator wipes keys. */
+	tls_init();
 	proc_title_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "D:df:nv")) != -1) {
 		switch (ch) {
@@ -565,6 +653,11 @@ main(int argc, char *argv[])
 	}
 	if (listeners_bind(conf, NULL, NULL) == -1)
 		exit(1);
+	if ((logfd = accesslog_open(conf, &errs)) == -1 &&
+	    conf->accesslog != NULL) {
+		fprintf(stderr, "%s\n", errs.lines[0]);
+		exit(1);
+	}
 	if ((ctlfd = control_open(conf->socket)) == -1)
 		exit(1);
 	if ((ctlpath = strdup(conf->socket)) == NULL)
@@ -581,11 +674,12 @@ main(int argc, char *argv[])
 	started = now_ms();
 	signals_setup();
 	pool_init();
+	keyproc_init(&gens);
 	/* Workers inherit the first keys; later ones go on the channel. */
 	tls_tickets_rotate();
 	tickets_due = tls_ticket_interval(conf) == 0 ? 0 :
 	    now_ms() + tls_ticket_interval(conf);
-	if ((current = generation_new(conf)) == NULL)
+	if ((current = generation_new(conf, logfd)) == NULL)
 		fatal("generation");
 	pool_maintain(&gens, now_ms());
 	parent_loop();

@@ -132,6 +132,11 @@ struct authconf {
 	char			*groups;	/* group file or NULL */
 	const char		*file;
 	int			 line;
+	/* Loaded by the parent (auth_config), the files as they were. */
+	struct userdb		*userdb;
+	struct groupdb		*groupdb;
+	int			 borrowed;	/* another's, not to free */
+	char			*challenge;	/* WWW-Authenticate: ... */
 };
 
 enum require_type {
@@ -228,6 +233,7 @@ struct hsts_conf {
 struct server {
 	TAILQ_ENTRY(server)	 entry;
 	struct ssl_ctx_st	*ssl_ctx;	/* tls: made by the parent */
+	unsigned int		 keyid;		/* 1.. in the key process */
 	unsigned char		 cert_id[32];	/* SHA-256 of the leaf */
 	time_t			 cert_expiry;	/* its notAfter */
 	unsigned char		*ocsp;		/* DER response to staple */
@@ -292,6 +298,8 @@ struct config {
 	int			 syslog_facility;
 	char			*accesslog;
 	enum accesslog_format	 accesslog_format;
+	const char		*accesslog_file;	/* where set */
+	int			 accesslog_line;
 
 	uint64_t		 timeout_header;	/* all in ms */
 	uint64_t		 timeout_body;
@@ -312,6 +320,10 @@ struct config {
 	struct listenerlist	 listeners;
 	struct upstreamlist	 upstreams;
 };
+
+/* auth.c: the files of the authenticate statements */
+int		 auth_config(struct config *, struct errlist *,
+		    struct errlist *);
 
 /* parse.y */
 struct config	*parse_config(const char *, struct definelist *,

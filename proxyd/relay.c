@@ -586,6 +586,8 @@ tunnel(struct session *s, struct conn *b)
 			if (conn_write(side[!i], buf[i]->data, n, now_ms() +
 			    s->conf->timeout_backend) == -1)
 				return;
+			if (i == 1)
+				s->info.bytes += n;
 		}
 	}
 }

@@ -57,7 +57,7 @@ int
 reply_status(struct session *s, int status, const char *extra,
     const char *body)
 {
-	char		 head[256], text[128];
+	char		 head[384], text[128];
 	struct iovec	 iov[5];
 	const char	*conn = "\r\n";
 	int		 n, bodylen;
@@ -77,6 +77,9 @@ reply_status(struct session *s, int status, const char *extra,
 	    bodylen > 0 ? "Content-Type: text/plain\r\n" : "", bodylen);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
+	/* Over TLS, proxyd's own answers carry HSTS as relayed ones do. */
+	if (s->tls && s->server != NULL && s->server->hsts.enabled)
+		n += hsts_field(&s->server->hsts, head + n, sizeof(head) - n);
 	if (s->close)
 		conn = "Connection: close\r\n\r\n";
 	else if (s->req.minor == 0)
@@ -92,6 +95,7 @@ reply_status(struct session *s, int status, const char *extra,
 	iov[3].iov_len = strlen(conn);
 	iov[4].iov_base = (void *)body;
 	iov[4].iov_len = s->req.method_id == METHOD_HEAD ? 0 : bodylen;
+	s->info.bytes += iov[4].iov_len;
 	return conn_writev(&s->client, iov, 5,
 	    now_ms() + s->conf->timeout_body);
 }

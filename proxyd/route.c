@@ -180,6 +180,43 @@ reqinfo_copy(struct reqinfo *ri, const char *p, size_t len, size_t *outlen)
 	return q;
 }
 
+/* Nothing known yet of the next request. */
+void
+reqinfo_reset(struct reqinfo *ri)
+{
+	ri->len = 0;
+	ri->line = ri->method = ri->target = NULL;
+	ri->linelen = ri->methodlen = ri->targetlen = 0;
+	ri->referer = ri->agent = NULL;
+	ri->refererlen = ri->agentlen = 0;
+	ri->minor = 0;
+	ri->user[0] = '\0';
+	ri->bytes = 0;
+}
+
+/*
+ * Keep the request line as sent, from the start of a head to its first
+ * line end, parsed or not: the access log shows it as Apache does.
+ */
+void
+reqinfo_line(struct reqinfo *ri, const char *p, size_t len)
+{
+	const char	*nl;
+
+	/* The empty lines a request may follow are not part of it. */
+	while (len > 0 && (*p == '\r' || *p == '\n')) {
+		p++;
+		len--;
+	}
+	if (len == 0)
+		return;
+	if ((nl = memchr(p, '\n', len)) != NULL)
+		len = nl - p;
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	ri->line = reqinfo_copy(ri, p, len, &ri->linelen);
+}
+
 /*
  * Copy what the access log and authentication need of a parsed request
  * into ri->buf, which is as large as the largest request head.
@@ -190,16 +227,11 @@ reqinfo_keep(struct reqinfo *ri, const struct http_request *req)
 	const struct http_field	*f;
 	size_t			 i;
 
-	ri->len = 0;
 	ri->method = reqinfo_copy(ri, req->method, req->methodlen,
 	    &ri->methodlen);
 	ri->target = reqinfo_copy(ri, req->target, req->targetlen,
 	    &ri->targetlen);
 	ri->minor = req->minor;
-	ri->referer = ri->agent = NULL;
-	ri->refererlen = ri->agentlen = 0;
-	ri->user[0] = '\0';
-	ri->bytes = 0;
 	for (i = 0; i < req->nfields; i++) {
 		f = &req->fields[i];
 		if (f->id == HDR_REFERER && ri->referer == NULL)

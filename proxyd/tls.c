@@ -23,6 +23,12 @@
  * worker gets them over its channel, so a ticket one worker sealed opens
  * in any other.
  *
+ * No private key is in those contexts: each holds the public half of its
+ * certificate's key, whose private operations go to the key process
+ * (keyproxy.c, keyproc.c).  The parent reads a key only to check that it
+ * matches its certificate, and OpenSSL's memory is wiped as it is freed
+ * meanwhile: OpenSSL 3's PEM decoder frees its copy of the key unwiped.
+ *
  * In a worker, a handshake starts on the context of the listener's first
  * server; the ClientHello callback then moves it to the context of the
  * server SNI names.  Each server context carries the SHA-256 of its
@@ -38,6 +44,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +64,7 @@
 #include "proxyd.h"
 #include "conn.h"
 #include "tls.h"
+#include "keyproc.h"
 #include "log.h"
 
 /* ECDHE and AEAD only, for TLS 1.2; TLS 1.3 suites are all AEAD. */
@@ -70,9 +78,60 @@
 
 static struct ticket_keys tickets;
 static int		 tickets_made;
+static int		 wipe_on_free;
 
 static const unsigned char alpn_http11[] = { 8, 'h', 't', 't', 'p', '/', '1',
 	'.', '1' };
+
+/*
+ * OpenSSL's allocator, which wipes what it frees while wipe_on_free is
+ * set: while the parent holds a private key.  Set before any other
+ * OpenSSL call, or OpenSSL refuses it.
+ */
+static void *
+tls_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return malloc(n);
+}
+
+static void *
+tls_realloc(void *p, size_t n, const char *file, int line)
+{
+	size_t	 old;
+	void	*q;
+
+	(void)file;
+	(void)line;
+	if (!wipe_on_free || p == NULL || n == 0)
+		return realloc(p, n);
+	/* realloc() could leave a copy behind. */
+	old = malloc_usable_size(p);
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	explicit_bzero(p, old);
+	free(p);
+	return q;
+}
+
+static void
+tls_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (p != NULL && wipe_on_free)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void
+tls_init(void)
+{
+	if (CRYPTO_set_mem_functions(tls_malloc, tls_realloc, tls_free) != 1)
+		fatalx("CRYPTO_set_mem_functions");
+}
 
 /* The first error OpenSSL queued, for a message; the queue is emptied. */
 const char *
@@ -151,25 +210,49 @@ no_passphrase(char *buf, int size, int rwflag, void *arg)
 	return 0;
 }
 
-/* A private key from a PEM file, read so that no copy of it lingers. */
-static EVP_PKEY *
-key_load(const char *path, const char **why)
+/*
+ * A private key from a PEM file, read so that no copy of it lingers: with
+ * read(2) into a buffer wiped after, and OpenSSL's memory wiped as it is
+ * freed until the caller is done with the key (key_done).
+ */
+EVP_PKEY *
+tls_key_load(const char *path, const char **why)
 {
 	unsigned char	*buf;
 	size_t		 len;
 	BIO		*bio;
 	EVP_PKEY	*pkey = NULL;
 
-	if ((buf = file_read(path, KEY_FILE_MAX, &len, why)) == NULL)
+	wipe_on_free = 1;
+	if ((buf = file_read(path, KEY_FILE_MAX, &len, why)) == NULL) {
+		wipe_on_free = 0;
 		return NULL;
+	}
 	if ((bio = BIO_new_mem_buf(buf, len)) != NULL) {
 		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 		BIO_free(bio);
 	}
 	file_wipe(buf, len);
-	if (pkey == NULL)
+	if (pkey == NULL) {
 		*why = tls_error();
+		wipe_on_free = 0;
+	}
 	return pkey;
+}
+
+/* Keeping the keys tls_key_load() gave (the key process): no more wiping. */
+void
+tls_key_keep(void)
+{
+	wipe_on_free = 0;
+}
+
+/* Done with a key tls_key_load() gave: freed, and the wiping stops. */
+void
+tls_key_done(EVP_PKEY *pkey)
+{
+	EVP_PKEY_free(pkey);
+	wipe_on_free = 0;
 }
 
 /* The state of the session a callback runs for. */
@@ -418,8 +501,9 @@ server_ctx(struct config *conf, struct server *srv, struct errlist *errs)
 	EVP_PKEY		*pkey;
 	X509			*leaf;
 	const char		*why;
+	char			*ciphers;
 	int64_t			 lifetime;
-	int			 min, max;
+	int			 min, max, rv;
 
 	(void)conf;
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
@@ -435,8 +519,13 @@ server_ctx(struct config *conf, struct server *srv, struct errlist *errs)
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (SSL_CTX_set_cipher_list(ctx, tls->ciphers != NULL ?
-	    tls->ciphers : TLS_CIPHERS_DEFAULT) != 1) {
+	/* No RSA key exchange: the key process does not decrypt. */
+	if (asprintf(&ciphers, "%s:!kRSA", tls->ciphers != NULL ?
+	    tls->ciphers : TLS_CIPHERS_DEFAULT) == -1)
+		fatal("%s", __func__);
+	rv = SSL_CTX_set_cipher_list(ctx, ciphers);
+	free(ciphers);
+	if (rv != 1) {
 		ERR_clear_error();
 		errlist_add(errs, srv->file, tls->ciphers != NULL ?
 		    tls->ciphers_line : srv->line,
@@ -461,26 +550,28 @@ server_ctx(struct config *conf, struct server *srv, struct errlist *errs)
 		    tls_error());
 		goto fail;
 	}
-	if ((pkey = key_load(tls->key, &why)) == NULL) {
-		errlist_add(errs, srv->file, tls->key_line,
-		    "cannot load tls key \"%s\": %s", tls->key, why);
-		goto fail;
-	}
-	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		ERR_clear_error();
-		errlist_add(errs, srv->file, tls->key_line,
-		    "tls certificate \"%s\" does not match tls key \"%s\"",
-		    tls->certificate, tls->key);
-		EVP_PKEY_free(pkey);
-		goto fail;
-	}
-	EVP_PKEY_free(pkey);
 	leaf = SSL_CTX_get0_certificate(ctx);
 	if (leaf == NULL || cert_note(srv, leaf) == -1) {
 		errlist_add(errs, srv->file, tls->certificate_line,
 		    "tls certificate \"%s\": cannot read it: %s",
 		    tls->certificate, tls_error());
+		goto fail;
+	}
+	/*
+	 * What the worker gets: the public half, signing by key process.
+	 * That the key fits its certificate, parsing checked already.
+	 */
+	if ((pkey = keyproxy_new(leaf, srv->keyid, &why)) == NULL) {
+		errlist_add(errs, srv->file, tls->key_line,
+		    "tls key \"%s\": %s", tls->key, why);
+		goto fail;
+	}
+	rv = SSL_CTX_use_PrivateKey(ctx, pkey) == 1 &&
+	    SSL_CTX_check_private_key(ctx) == 1;
+	EVP_PKEY_free(pkey);
+	if (!rv) {
+		errlist_add(errs, srv->file, tls->key_line,
+		    "tls key \"%s\": %s", tls->key, tls_error());
 		goto fail;
 	}
 	SSL_CTX_set_session_id_context(ctx, srv->cert_id,
@@ -593,15 +684,17 @@ tls_config(struct config *conf, struct errlist *errs)
 	struct upstream	*up;
 	struct server	*srv;
 	size_t		 i, before = errs->count;
+	unsigned int	 keyid = 0;
 
 	TAILQ_FOREACH(l, &conf->listeners, entry) {
 		if (!l->tls)
 			continue;
 		for (i = 0; i < l->nservers; i++) {
 			srv = l->servers[i];
-			if (srv->ssl_ctx != NULL || srv->tls.certificate ==
-			    NULL || srv->tls.key == NULL)
+			if (srv->keyid != 0 || srv->tls.certificate == NULL ||
+			    srv->tls.key == NULL)
 				continue;
+			srv->keyid = ++keyid;
 			srv->ssl_ctx = server_ctx(conf, srv, errs);
 		}
 	}

@@ -57,7 +57,11 @@ struct ticket_keys {
 #define CERT_EXPIRY_WARN	(14 * 24 * 3600)	/* seconds */
 
 /* tls.c: the parent, and what a worker's callbacks use. */
+void	 tls_init(void);
 const char *tls_error(void);
+struct evp_pkey_st *tls_key_load(const char *, const char **);
+void	 tls_key_done(struct evp_pkey_st *);
+void	 tls_key_keep(void);
 int	 tls_config(struct config *, struct errlist *);
 void	 tls_config_free(struct config *);
 void	 tls_tickets_rotate(void);

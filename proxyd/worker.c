@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proxyd.h"
@@ -51,6 +52,8 @@
 #include "conn.h"
 #include "chan.h"
 #include "path.h"
+#include "accesslog.h"
+#include "keyproc.h"
 #include "tls.h"
 #include "log.h"
 
@@ -69,7 +72,9 @@ static struct worker_self *me;
 static int		 ep = -1;	/* epoll set of the listeners */
 static int		*listen_fds;
 static size_t		 nlisten_fds;
-static int		 logfd = -1;	/* access log, as the parent sent it */
+static int		 logfd = -1;	/* access log */
+static int		 logfd_next = -1; /*  sent for after this request */
+static int		 log_failed;	/* said once */
 
 #ifdef PROXYD_REGRESS
 /*
@@ -131,9 +136,13 @@ channel_read(void)
 			worker_draining = 1;
 			break;
 		case CHAN_LOGFD:
-			if (logfd != -1)
-				close(logfd);
-			logfd = msg.fd;
+			/* Taken up between two requests, never in one. */
+			if (logfd_next != -1)
+				close(logfd_next);
+			logfd_next = msg.fd;
+			break;
+		case CHAN_KEYPEER:
+			keyclient_set(msg.fd);
 			break;
 		case CHAN_TICKETS:
 			if (tls_tickets_set(msg.payload, msg.len) == -1)
@@ -196,7 +205,8 @@ session_alloc(struct session *s, struct config *conf)
 	s->rfields = reallocarray(NULL, s->maxrfields, sizeof(*s->rfields));
 	s->pathsize = PATH_NORMALIZED_MAX(conf->limit_header_size);
 	s->path = xmalloc(s->pathsize);
-	s->info.size = conf->limit_header_size;
+	/* The request line, and the fields it holds again. */
+	s->info.size = 2 * conf->limit_header_size;
 	s->info.buf = xmalloc(s->info.size);
 	s->client_wbuf = xmalloc(TLS_RECORD_MAX);
 	s->backend_wbuf = xmalloc(TLS_RECORD_MAX);
@@ -212,6 +222,57 @@ count_status(int status)
 	if (class < 1 || class >= STATUS_CLASSES)
 		return;
 	me->slot->status[class]++;
+}
+
+/* Take up the access log the parent sent, between two requests. */
+static void
+log_switch(void)
+{
+	if (logfd_next == -1)
+		return;
+	if (logfd != -1)
+		close(logfd);
+	logfd = logfd_next;
+	logfd_next = -1;
+	log_failed = 0;
+}
+
+/*
+ * The access log line of the request just answered, in one write(2) to
+ * the O_APPEND descriptor the parent opened, so that lines of all workers
+ * never mix (accesslog.h bounds a line to PIPE_BUF).  Then switch to a
+ * descriptor the parent sent meanwhile (log reopen).
+ */
+static void
+log_request(struct session *s)
+{
+	struct accesslog_entry	 e;
+	struct reqinfo		*ri = &s->info;
+	char			 line[ACCESSLOG_LINE_MAX];
+	size_t			 n;
+
+	if (logfd != -1 && s->status != 0) {
+		e.peer = s->peer;
+		e.user = ri->user;
+		e.userlen = strlen(ri->user);
+		e.when = time(NULL);
+		e.request = ri->line;
+		e.requestlen = ri->linelen;
+		e.status = s->status;
+		e.bytes = ri->bytes;
+		e.referer = ri->referer;
+		e.refererlen = ri->refererlen;
+		e.agent = ri->agent;
+		e.agentlen = ri->agentlen;
+		n = accesslog_line(line, sizeof(line),
+		    s->conf->accesslog_format, &e);
+		if (n > 0 && write(logfd, line, n) != (ssize_t)n &&
+		    !log_failed) {
+			log_warn("access log");
+			log_failed = 1;
+		}
+	}
+	log_switch();
 }
 
 /* Must the connection close once this request is answered? */
@@ -292,7 +353,7 @@ static int
 handle_request(struct session *s)
 {
 	const struct http_request *req = &s->req;
-	int		 rv;
+	int		 rv, failed;
 
 	if ((rv = route_server(s)) != 0) {
 		reply_error(s, rv);
@@ -317,19 +378,19 @@ handle_request(struct session *s)
 		return -1;
 	}
 
-	switch (s->loc->rules.action) {
-	case ACTION_REDIRECT:
+	/* A redirect is answered before authentication (SPEC.md 4.5). */
+	if (s->loc->rules.action == ACTION_REDIRECT)
 		return redirect(s);
-	case ACTION_PROXY:
-		if (s->loc->rules.auth != NULL) {
-			/* Never let a request past a password not checked. */
-			reply_error(s, 403);
-			return -1;
-		}
-		return relay_request(s);
-	default:
-		return answer(s, 404, NULL, NULL);
+	if (s->loc->rules.auth != NULL &&
+	    (rv = access_check(s, &failed)) != 0) {
+		if (failed)
+			me->slot->auth_failures++;
+		return answer(s, rv, rv == 401 ?
+		    s->loc->rules.auth->challenge : NULL, NULL);
 	}
+	if (s->loc->rules.action == ACTION_PROXY)
+		return relay_request(s);
+	return answer(s, 404, NULL, NULL);
 }
 
 /*
@@ -407,10 +468,17 @@ session_serve(struct session *s, uint64_t deadline)
 	for (;;) {
 		s->close = 0;
 		s->status = 0;
+		s->server = NULL;
+		s->loc = NULL;
+		reqinfo_reset(&s->info);
+		log_switch();
 		rv = read_head(s, deadline);
 		if (rv == -1)
 			break;
 		if (rv != HTTP_OK) {
+			/* The line as sent, for the log, before the answer. */
+			reqinfo_line(&s->info, s->in.data + s->in.off,
+			    s->in.len - s->in.off);
 			if (s->in.len > s->in.off || rv == 408)
 				reply_error(s, rv);
 			/* A client too slow to send has nothing to linger for. */
@@ -418,13 +486,17 @@ session_serve(struct session *s, uint64_t deadline)
 				s->linger = 0;
 			count_status(rv);
 			me->slot->requests++;
+			log_request(s);
 			break;
 		}
+		reqinfo_line(&s->info, s->req.method, s->req.headlen -
+		    (s->req.method - (s->in.data + s->in.off)));
 		reqinfo_keep(&s->info, &s->req);
 		s->in.off += s->req.headlen;
 		rv = handle_request(s);
 		me->slot->requests++;
 		count_status(s->status);
+		log_request(s);
 		if (rv == -1 || s->close)
 			break;
 		upstream_expire(s->conf, now_ms());
@@ -470,6 +542,9 @@ serve_connection(struct session *s, struct listener *sock, int fd,
 	}
 	s->listener = listener_of(s->conf, sock, fd);
 	s->tls = s->listener->tls;
+	s->server = NULL;
+	s->loc = NULL;
+	reqinfo_reset(&s->info);
 	s->sni_server = NULL;
 	s->tls_failed = 0;
 	s->linger = 0;
@@ -484,6 +559,7 @@ serve_connection(struct session *s, struct listener *sock, int fd,
 		/* Plain HTTP on a TLS port, answered in plain text. */
 		me->slot->requests++;
 		count_status(s->status);
+		log_request(s);
 	}
 	if (s->linger)
 		conn_linger(&s->client, &s->in);
@@ -591,12 +667,16 @@ worker_main(struct config *conf, struct worker_self *self)
 	sigset_t		 waitmask;
 	uint64_t		 next, now;
 	pid_t			 parent = getppid();
-	int			 n, i, nacc, timeout, chan_ready;
+	int			 n, i, nacc, timeout, chan_ready, keep[3];
 
 	me = self;
 	worker_signals(&waitmask);
 	proc_title("worker %u (gen %u)", self->number, self->generation);
-	privsep_close_fds(conf, self->chan);
+	keep[0] = self->chan;
+	keep[1] = self->keyfd;
+	keep[2] = self->logfd;
+	privsep_close_fds(conf, keep, 3);
+	logfd = self->logfd;
 	privsep_drop(conf);
 	/* Cleared by the change of credentials, so set it after. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
@@ -609,6 +689,8 @@ worker_main(struct config *conf, struct worker_self *self)
 		    getenv("PROXYD_REGRESS_WAKE_PAUSE"), 0, 10000, NULL);
 #endif
 	io_init(self->chan, &waitmask);
+	keyclient_set(self->keyfd);
+	access_init();
 	listen_setup(conf);
 	session_alloc(&s, conf);
 

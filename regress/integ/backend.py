@@ -43,6 +43,12 @@ wherever it appears in the path:
   /stall?HEX         send these bytes (hex), then never anything more
   /hints             a 103 Early Hints as soon as the head is in, before
                      the body is read; then the SHA-256 of the body
+
+With --tls CERT KEY it speaks TLS (1.2 or 1.3, the Python defaults): it
+records the server name each ClientHello asked for (DIR/sni.txt, one a
+line, "-" for none) and whether each completed handshake resumed a
+session (DIR/reused.txt, "1" or "0" a line), and ends each connection
+with close_notify.
 """
 
 import argparse
@@ -51,6 +57,7 @@ import hashlib
 import os
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -60,6 +67,7 @@ PATTERN = bytes(range(256)) * 64
 lock = threading.Lock()
 counter = [0]
 args = None
+tls_context = None
 
 
 def pattern(n):
@@ -258,18 +266,60 @@ def serve(c):
     return names.get("connection", "").lower() != "close"
 
 
+def note(name, line):
+    if not args.record:
+        return
+    with lock:
+        with open(os.path.join(args.record, name), "a") as f:
+            f.write(line + "\n")
+
+
+def sni_seen(sslsock, name, context):
+    note("sni.txt", name if name is not None else "-")
+
+
+def tls_handshake(sock):
+    """The TLS handshake on sock; None when it fails."""
+    try:
+        sock.settimeout(10)
+        tsock = tls_context.wrap_socket(sock, server_side=True)
+        tsock.settimeout(None)
+    except (OSError, ValueError):
+        sock.close()
+        return None
+    note("reused.txt", "1" if tsock.session_reused else "0")
+    return tsock
+
+
+def tls_close(sock):
+    """close_notify, then the end of the connection."""
+    try:
+        sock.settimeout(1)
+        sock.unwrap()
+    except (OSError, ValueError):
+        pass
+    sock.close()
+
+
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
+        sock = self.request
+        if tls_context is not None:
+            sock = tls_handshake(sock)
+            if sock is None:
+                return
         with lock:
             counter[0] += 1
             number = counter[0]
-        c = Conn(self.request, number)
+        c = Conn(sock, number)
         try:
             while serve(c):
                 pass
         except (EOFError, ConnectionError, ValueError, OSError):
             pass
         finally:
+            if tls_context is not None:
+                tls_close(sock)
             if c.raw:
                 c.raw.close()
                 # The end of the connection, for tests of idle timeouts.
@@ -283,13 +333,19 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 def main():
-    global args
+    global args, tls_context
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--address", default="127.0.0.1")
     p.add_argument("--record", default=None)
     p.add_argument("--pidfile", default=None)
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), default=None)
     args = p.parse_args()
+    if args.tls:
+        tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls_context.load_cert_chain(args.tls[0], args.tls[1])
+        tls_context.set_alpn_protocols(["http/1.1"])
+        tls_context.sni_callback = sni_seen
     if args.record:
         os.makedirs(args.record, exist_ok=True)
         open(os.path.join(args.record, "all.raw"), "ab").close()

@@ -84,7 +84,8 @@ retire_lone_requests_body()
 	bport=$(free_port)
 	start_backend b $bport
 	drain_conf $port "1 max 4" $bport
-	start_regress $port
+	# Retirements go to the worker a lone request wakes.
+	PROXYD_REGRESS_RETIRE_OLDEST=1 start_regress $port
 	python3 "${LONE}" retire $port "${PROXYCTL}" "${PWD}/ctl.sock" 4 4 \
 	    > lone.out 2>&1
 	rc=$?

@@ -388,14 +388,35 @@ example_config_head()
 	atf_set descr "the example configuration passes proxyd -n"
 	atf_set require.user root
 }
+# example_files CONF: CONF with /etc/proxyd and /var/log/proxyd moved here,
+# and the certificate, key, user and group files it names made, into
+# example.conf.
+example_files()
+{
+	mkdir -p etc/ssl/private log
+	sed -e "s|/etc/proxyd|${PWD}/etc|g" -e "s|/var/log/proxyd|${PWD}/log|g" \
+	    "$1" > example.conf
+	chmod 644 example.conf
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj /CN=app1.example.com -days 30 \
+	    -keyout etc/ssl/private/app1.key -out etc/ssl/app1.crt \
+	    > /dev/null 2>&1 || atf_fail "openssl req"
+	chmod 600 etc/ssl/private/app1.key
+	printf 'specialContractor:%s\n' "$(openssl passwd -apr1 x)" \
+	    > etc/users
+	printf 'employees: alice bob\n' > etc/groups
+	chmod 644 etc/users etc/groups
+}
+
 example_config_body()
 {
 	top=$(cd "$(dirname "$(readlink -f "$(atf_get_srcdir)/process_test.sh")")/../.." && pwd)
 	[ -d /var/empty ] || mkdir -m 755 /var/empty
 	user=proxyd
 	getent passwd proxyd > /dev/null || user=nobody
+	example_files "$top/etc/proxyd.conf"
 	atf_check -s exit:0 -o inline:"configuration OK\n" -e empty \
-	    "${PROXYD}" -n -D run_as=$user -f "$top/etc/proxyd.conf"
+	    "${PROXYD}" -n -D run_as=$user -f "${PWD}/example.conf"
 }
 
 atf_test_case one_wakes_per_connection cleanup
@@ -442,8 +463,8 @@ atf_test_case make_install
 make_install_head()
 {
 	atf_set descr "make install puts programs, manuals, the example" \
-	    "configuration, init script and systemd unit under DESTDIR and" \
-	    "PREFIX"
+	    "configuration, init script, systemd units, logrotate snippet and" \
+	    "fail2ban filter under DESTDIR and PREFIX"
 	atf_set require.user root
 	atf_set require.progs make
 }
@@ -458,14 +479,23 @@ make_install_body()
 	    /opt/p/share/man/man8/proxyd.8 /opt/p/share/man/man8/proxyctl.8 \
 	    /opt/p/share/man/man5/proxyd.conf.5 \
 	    /etc/proxyd/proxyd.conf.example /etc/init.d/proxyd \
-	    /lib/systemd/system/proxyd.service; do
+	    /lib/systemd/system/proxyd.service \
+	    /lib/systemd/system/proxyd-logreopen.service \
+	    /etc/logrotate.d/proxyd /etc/fail2ban/filter.d/proxyd.conf; do
 		[ -f "$dest$f" ] || atf_fail "$f not installed"
 	done
 	[ -d "$dest/var/empty" ] || atf_fail "no chroot directory"
 	getent passwd proxyd > /dev/null || atf_fail "no proxyd user"
 	[ -d /var/empty ] || mkdir -m 755 /var/empty
+	[ -d "$dest/var/log/proxyd" ] || atf_fail "no log directory"
+	example_files "$dest/etc/proxyd/proxyd.conf.example"
 	atf_check -s exit:0 -o inline:"configuration OK\n" -e empty \
-	    "$dest/opt/p/sbin/proxyd" -n -f "$dest/etc/proxyd/proxyd.conf.example"
+	    "$dest/opt/p/sbin/proxyd" -n -f "${PWD}/example.conf"
+	grep -q "^ExecReload=/opt/p/sbin/proxyctl reload" \
+	    "$dest/lib/systemd/system/proxyd.service" || \
+	    atf_fail "the unit does not name PREFIX's proxyctl"
+	grep -q "/opt/p/sbin/proxyctl log reopen" \
+	    "$dest/etc/logrotate.d/proxyd" || atf_fail "logrotate snippet"
 }
 
 atf_init_test_cases()
