@@ -178,7 +178,7 @@ fuzz-run: fuzz
 # first, so that a fresh machine says what it lacks before anything fails.
 BUILD_DEPS =	build-essential byacc pkg-config libssl-dev libbsd-dev \
 		libcrypt-dev
-TEST_DEPS =	kyua atf-sh libatf-dev curl openssl python3 procps wrk \
+TEST_DEPS =	kyua atf-sh libatf-dev curl openssl python3 procps iproute2 wrk \
 		apache2-utils whois fail2ban goaccess logrotate
 deps:
 	@missing=; for p in $(BUILD_DEPS) $(if $(DEMO_ONLY),python3 curl \

@@ -630,6 +630,29 @@ server_check_rules(struct server *srv, struct errlist *errs)
 		    srv->name);
 }
 
+/*
+ * "require group" with no group file in the authenticate in force could
+ * admit no one: say so rather than answer 403 to everyone.  Checked once
+ * the rules are complete, a location's inherited lines included.
+ */
+static void
+rules_check_groups(const struct rules *r, const char *file, int line,
+    const char *kind, const char *name, struct errlist *errs)
+{
+	const struct require	*req;
+
+	if (r->auth == NULL || r->auth->groups != NULL)
+		return;
+	TAILQ_FOREACH(req, &r->requires, entry) {
+		if (req->type != REQUIRE_GROUP)
+			continue;
+		errlist_add(errs, file, line, "%s \"%s\": require group, but "
+		    "the authenticate in force (%s:%d) names no groups file",
+		    kind, name, r->auth->file, r->auth->line);
+		return;
+	}
+}
+
 static void
 server_finish(struct server *srv, struct errlist *errs)
 {
@@ -644,9 +667,13 @@ server_finish(struct server *srv, struct errlist *errs)
 
 	srv->root.server = srv;
 	rules_complete_auth(&srv->root.rules);
+	rules_check_groups(&srv->root.rules, srv->file, srv->line, "server",
+	    srv->name, errs);
 	TAILQ_FOREACH(loc, &srv->locations, entry) {
 		rules_inherit(&loc->rules, &srv->root.rules);
 		rules_complete_auth(&loc->rules);
+		rules_check_groups(&loc->rules, loc->file, loc->line,
+		    "location", location_name(loc), errs);
 	}
 }
 

@@ -137,10 +137,14 @@ backend_connect(struct session *s, struct upstream *up, struct conn *c,
 	return 0;
 }
 
-/* A backend connection: the idle one if it still lives, else a new one. */
+/*
+ * A backend connection: the idle one if it still lives, else a new one.
+ * Whether it lives is looked at (a system call) only when the request
+ * could not be sent again on a new connection if it turned out dead.
+ */
 static int
 backend_get(struct session *s, struct upstream *up, struct conn *c,
-    int *reused, int *status)
+    int retryable, int *reused, int *status)
 {
 	*reused = 0;
 	c->fd = -1;
@@ -153,7 +157,7 @@ backend_get(struct session *s, struct upstream *up, struct conn *c,
 		up->idle_fd = -1;
 		up->idle_ssl = NULL;
 		if (now_ms() - up->idle_since < s->conf->timeout_idle &&
-		    backend_alive(c)) {
+		    (retryable || backend_alive(c))) {
 			*reused = 1;
 			return 0;
 		}
@@ -634,7 +638,9 @@ relay_request(struct session *s)
 		return relay_fail(s, &(struct conn){ -1, NULL, 0, NULL }, 431);
 
 	for (attempt = 0;; attempt++) {
-		if (backend_get(s, up, &b, &reused, &status) == -1)
+		if (backend_get(s, up, &b, attempt == 0 &&
+		    method_idempotent(s->req.method_id) &&
+		    !http_has_body(&s->req), &reused, &status) == -1)
 			return relay_fail(s, &b, status);
 		if (attempt == 0 && s->req.expect_continue &&
 		    s->req.minor == 1 && http_has_body(&s->req) &&

@@ -53,6 +53,7 @@ reload_lone_requests_head()
 }
 reload_lone_requests_body()
 {
+	not_with_sanitizers "a timing test"
 	port=$(free_port)
 	bport=$(free_port)
 	start_backend b $bport
@@ -80,6 +81,7 @@ retire_lone_requests_head()
 }
 retire_lone_requests_body()
 {
+	not_with_sanitizers "a timing test"
 	port=$(free_port)
 	bport=$(free_port)
 	start_backend b $bport
@@ -200,6 +202,7 @@ reload_under_keepalive_load_head()
 }
 reload_under_keepalive_load_body()
 {
+	not_with_sanitizers "a timing test"
 	port=$(free_port)
 	bport=$(free_port)
 	start_backend b $bport

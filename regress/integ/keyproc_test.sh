@@ -136,6 +136,7 @@ no_key_in_workers_head()
 }
 no_key_in_workers_body()
 {
+	not_with_sanitizers "a scan of whole memories"
 	key_setup
 	for i in 1 2 3; do
 		get ec.test > /dev/null
@@ -196,6 +197,7 @@ killed_key_process_head()
 }
 killed_key_process_body()
 {
+	not_with_sanitizers "a timing test"
 	key_setup 3
 	python3 -c 'import subprocess, sys, time
 port, end = sys.argv[1], time.time() + 4

@@ -540,6 +540,7 @@ ticket_key_rotation_head()
 }
 ticket_key_rotation_body()
 {
+	not_with_sanitizers "a timing test"
 	make_ca ca
 	make_cert a ca a.test DNS:a.test
 	port=$(free_port)

@@ -653,10 +653,11 @@ ATF_TC_BODY(locations, tc)
 	struct require	*req;
 
 	write_file("users", "");
+	write_file("groups", "");
 	conf = parse_ok(PROLOGUE
 	    "server \"a\" {\n"
 	    "	listen on 127.0.0.1 port 8080\n"
-	    "	authenticate \"R\" users \"users\"\n"
+	    "	authenticate \"R\" users \"users\" groups \"groups\"\n"
 	    "	require group \"g1\"\n"
 	    "	via off\n"
 	    "	reverse \"http://127.0.0.1:9001/\"\n"
@@ -671,7 +672,7 @@ ATF_TC_BODY(locations, tc)
 	    "	}\n"
 	    "	location \"/other\"\n"
 	    "	{\n"
-	    "		authenticate \"Other\" users \"users\"\n"
+	    "		authenticate \"Other\" users \"users\" groups \"groups\"\n"
 	    "		redirect code 302 to \"/elsewhere\"\n"
 	    "		reverse \"http://127.0.0.1:9002/\"\n"
 	    "	}\n"
@@ -973,6 +974,7 @@ ATF_TC_WITHOUT_HEAD(error_require_without_auth);
 ATF_TC_BODY(error_require_without_auth, tc)
 {
 	write_file("users", "");
+	write_file("groups", "");
 	EXPECT_ERRORS(PROLOGUE
 	    "server \"a\" {\n"
 	    "	listen on 127.0.0.1 port 8080\n"
@@ -982,7 +984,7 @@ ATF_TC_BODY(error_require_without_auth, tc)
 	    "}\n"
 	    "server \"b\" {\n"
 	    "	listen on 127.0.0.1 port 8081\n"
-	    "	authenticate \"R\" users \"users\"\n"
+	    "	authenticate \"R\" users \"users\" groups \"groups\"\n"
 	    "	no proxy\n"
 	    "	location \"/ok\" { require group \"g\" }\n"
 	    "	location \"/pub\" {\n"
@@ -995,6 +997,37 @@ ATF_TC_BODY(error_require_without_auth, tc)
 	    "force",
 	    "t.conf:14: location \"/pub\": require without authenticate in "
 	    "force");
+}
+
+ATF_TC_WITHOUT_HEAD(error_require_group_without_groups);
+ATF_TC_BODY(error_require_group_without_groups, tc)
+{
+	write_file("users", "");
+	write_file("groups", "");
+	EXPECT_ERRORS(PROLOGUE
+	    "server \"a\" {\n"
+	    "	listen on 127.0.0.1 port 8080\n"
+	    "	authenticate \"R\" users \"users\" groups \"groups\"\n"
+	    "	require group \"staff\"\n"
+	    "	location \"/ok\" { require group \"other\" }\n"
+	    "	location \"/other\" { authenticate \"O\" users \"users\" }\n"
+	    "	location \"/fine\" {\n"
+	    "		authenticate \"O\" users \"users\"\n"
+	    "		require valid-user\n"
+	    "	}\n"
+	    "	no proxy\n"
+	    "}\n"
+	    "server \"b\" {\n"
+	    "	listen on 127.0.0.1 port 8081\n"
+	    "	authenticate \"R\" users \"users\"\n"
+	    "	require user \"x\"\n"
+	    "	require group \"staff\"\n"
+	    "	no proxy\n"
+	    "}\n",
+	    "t.conf:8: location \"/other\": require group, but the "
+	    "authenticate in force (t.conf:8) names no groups file",
+	    "t.conf:15: server \"b\": require group, but the authenticate in "
+	    "force (t.conf:17) names no groups file");
 }
 
 ATF_TC_WITHOUT_HEAD(error_several_actions);
@@ -2221,6 +2254,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, error_no_listen);
 	ATF_TP_ADD_TC(tp, error_tls_without_keypair);
 	ATF_TP_ADD_TC(tp, error_require_without_auth);
+	ATF_TP_ADD_TC(tp, error_require_group_without_groups);
 	ATF_TP_ADD_TC(tp, error_several_actions);
 	ATF_TP_ADD_TC(tp, error_no_action);
 	ATF_TP_ADD_TC(tp, error_nested_location);
